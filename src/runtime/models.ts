@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,8 +110,21 @@ export interface ModelEnv {
  * @category Runtime
  */
 export const modelEnv: ModelEnv = {
-  modelsDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'models'),
+  modelsDir: findPackageModelsDir(path.dirname(fileURLToPath(import.meta.url))),
 };
+
+/**
+ * The package's own `models/` folder: the nearest ancestor of `start` that holds
+ * `models/manifest.json` (the same code runs from `src/runtime` in development and from
+ * `dist/src/runtime` when installed).
+ */
+function findPackageModelsDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'models');
+    if (existsSync(path.join(candidate, 'manifest.json'))) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..', 'models');
+  }
+}
 
 const manifestCache = new Map<string, Promise<ModelManifest>>();
 
