@@ -6,3 +6,8 @@
  */
 export * from './errors.js';
 export * from './runtime/index.js';
+export * from './types.js';
+export * from './result.js';
+export * from './align/index.js';
+export * from './compare/index.js';
+export * from './providers/index.js';

@@ -1,0 +1,145 @@
+/**
+ * Score calibration fitting for the bench: from labelled (similarity, same) pairs to a
+ * {@link Calibration} and the false-accept / false-reject rates it gives at score thresholds.
+ * The caller supplies the pairs (for example LFW View 2 similarities from one embedder).
+ * @module
+ */
+import { fitLogistic, scoreFromSimilarity, similarityForScore, type Calibration, type LogisticFit } from '../src/compare/calibration.js';
+import { roundScore } from '../src/compare/decision.js';
+import { FaceMatchError } from '../src/errors.js';
+
+/** One labelled pair: the cosine similarity of its two embeddings and whether they show the same person. */
+export interface CalibrationPair {
+  /** Cosine similarity of the pair's embeddings. */
+  similarity: number;
+  /** True when both images show the same person. */
+  same: boolean;
+}
+
+/** Error rates when pairs scoring at or above `threshold` are accepted. */
+export interface ThresholdRow {
+  /** Score threshold, 0–100. */
+  threshold: number;
+  /** The cosine similarity that scores exactly `threshold`. */
+  similarity: number;
+  /** False-accept rate: share of different-person pairs accepted. */
+  far: number;
+  /** False-reject rate: share of same-person pairs rejected. */
+  frr: number;
+  /** Different-person pairs accepted. */
+  falseAccepts: number;
+  /** Same-person pairs rejected. */
+  falseRejects: number;
+}
+
+/** Options of {@link calibrate}. */
+export interface CalibrateOptions {
+  /** What the pairs are, stored in the calibration: for example `LFW View 2, 6000 pairs`. */
+  fittedOn: string;
+  /** Score thresholds of the table. Default 10, 20, …, 90. */
+  thresholds?: readonly number[];
+  /** L2 ridge of the fit; default that of `fitLogistic`. */
+  ridge?: number;
+}
+
+/** What {@link calibrate} returns. */
+export interface CalibrationReport {
+  /** The fitted calibration, ready for `models/manifest.json`. */
+  calibration: Calibration;
+  /** Fit diagnostics: iterations, convergence, mean log-loss. */
+  fit: LogisticFit;
+  /** Same-person pairs. */
+  genuinePairs: number;
+  /** Different-person pairs. */
+  impostorPairs: number;
+  /** FAR and FRR at each threshold. */
+  table: ThresholdRow[];
+}
+
+/** Score thresholds of the default table. */
+export const DEFAULT_TABLE_THRESHOLDS: readonly number[] = Object.freeze([10, 20, 30, 40, 50, 60, 70, 80, 90]);
+
+/**
+ * Scores of the pairs under a calibration, rounded to two decimals as the providers report and
+ * decide on them.
+ */
+function scorePairs(pairs: readonly CalibrationPair[], calibration: Calibration): { genuine: number[]; impostor: number[] } {
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  for (const p of pairs) (p.same ? genuine : impostor).push(roundScore(scoreFromSimilarity(p.similarity, calibration)));
+  return { genuine, impostor };
+}
+
+function requireBothClasses(genuine: number, impostor: number): void {
+  if (genuine === 0 || impostor === 0) {
+    throw new FaceMatchError('INVALID_INPUT', `Error rates need same and different pairs; received ${genuine} same and ${impostor} different.`, {
+      field: 'pairs',
+    });
+  }
+}
+
+/**
+ * FAR and FRR at each score threshold: a pair is accepted when its rounded score is at or above
+ * the threshold (the rule of `decide` and the providers).
+ *
+ * @throws FaceMatchError `INVALID_INPUT` when either class is empty or a threshold is not 0–100.
+ */
+export function errorRates(
+  pairs: readonly CalibrationPair[],
+  calibration: Calibration,
+  thresholds: readonly number[] = DEFAULT_TABLE_THRESHOLDS,
+): ThresholdRow[] {
+  const { genuine, impostor } = scorePairs(pairs, calibration);
+  requireBothClasses(genuine.length, impostor.length);
+  return thresholds.map((threshold) => {
+    const similarity = similarityForScore(threshold, calibration);
+    const falseAccepts = impostor.filter((s) => s >= threshold).length;
+    const falseRejects = genuine.filter((s) => s < threshold).length;
+    return { threshold, similarity, far: falseAccepts / impostor.length, frr: falseRejects / genuine.length, falseAccepts, falseRejects };
+  });
+}
+
+/**
+ * Fits a logistic calibration to labelled pairs and tabulates FAR / FRR at score thresholds.
+ *
+ * @throws FaceMatchError `INVALID_INPUT` when the pairs are unusable (see `fitLogistic`).
+ */
+export function calibrate(pairs: readonly CalibrationPair[], options: CalibrateOptions): CalibrationReport {
+  const fit = fitLogistic(
+    pairs.map((p) => p.similarity),
+    pairs.map((p) => p.same),
+    options.ridge === undefined ? {} : { ridge: options.ridge },
+  );
+  const calibration: Calibration = { method: 'logistic', a: fit.a, b: fit.b, fittedOn: options.fittedOn, pairs: fit.samples, ridge: fit.ridge };
+  const genuinePairs = pairs.filter((p) => p.same).length;
+  return {
+    calibration,
+    fit,
+    genuinePairs,
+    impostorPairs: pairs.length - genuinePairs,
+    table: errorRates(pairs, calibration, options.thresholds ?? DEFAULT_TABLE_THRESHOLDS),
+  };
+}
+
+/**
+ * The lowest score threshold, in steps of 0.01, at which the false-accept rate on these pairs is
+ * at most `maxFar` (accepting rounded scores at or above it). Use it to set the approve threshold:
+ * `minimumThresholdForFar(lfwPairs, calibration, 0.001)`. Returns `null` when even 100 accepts
+ * too many different-person pairs.
+ *
+ * @throws FaceMatchError `INVALID_INPUT` when either class is empty or `maxFar` is not in [0, 1].
+ */
+export function minimumThresholdForFar(pairs: readonly CalibrationPair[], calibration: Calibration, maxFar: number): number | null {
+  if (!(maxFar >= 0 && maxFar <= 1)) {
+    throw new FaceMatchError('INVALID_INPUT', `maxFar must be a rate from 0 to 1; received ${maxFar}.`, { field: 'maxFar' });
+  }
+  const { genuine, impostor } = scorePairs(pairs, calibration);
+  requireBothClasses(genuine.length, impostor.length);
+  const allowed = Math.floor(maxFar * impostor.length + 1e-9);
+  if (allowed >= impostor.length) return 0;
+  // Accepting s >= t lets at most `allowed` impostors through iff t is above the (allowed+1)-th highest impostor score.
+  const sorted = [...impostor].sort((x, y) => y - x);
+  const cutoff = sorted[allowed]!;
+  const threshold = roundScore(cutoff + 0.01);
+  return threshold > 100 ? null : threshold;
+}

@@ -1,0 +1,3 @@
+export * from './calibration.js';
+export * from './decision.js';
+export * from './distance.js';

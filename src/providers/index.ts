@@ -1,0 +1,3 @@
+export * from './attestr.js';
+export * from './chip-url.js';
+export * from './didit.js';
