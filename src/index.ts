@@ -11,3 +11,4 @@ export * from './result.js';
 export * from './align/index.js';
 export * from './compare/index.js';
 export * from './providers/index.js';
+export * from './datasets/index.js';

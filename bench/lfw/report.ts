@@ -1,0 +1,298 @@
+/**
+ * Writes the results of an LFW run: `lfw-report.json` (the {@link LfwReport} contract), a Markdown
+ * summary, the ROC curve and score histograms as SVG, and the per-pair scores as CSV.
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderRocSvg, renderScoreHistogramSvg } from './charts.js';
+import { rocCurve } from './metrics.js';
+import { sig } from './svg.js';
+import type { LfwReport, PairLabel, PairScore, StageTimings } from './types.js';
+
+/**
+ * A pair as the report writer takes it: its label, and its image paths when known (for the CSV).
+ *
+ * @category Benchmark
+ */
+export interface ReportPair extends PairLabel {
+  /** First image, relative to the data folder. */
+  a?: string;
+  /** Second image, relative to the data folder. */
+  b?: string;
+}
+
+/**
+ * The per-pair scores the report's pictures and CSV are drawn from: parallel arrays, as given to
+ * {@link evaluateProtocol}.
+ *
+ * @category Benchmark
+ */
+export interface ReportData {
+  /** The pairs, in file order. */
+  pairs: readonly ReportPair[];
+  /** One score per pair; `null` when a face was missing. */
+  scores: readonly PairScore[];
+}
+
+/**
+ * Options of {@link writeReports}.
+ *
+ * @category Benchmark
+ */
+export interface WriteReportsOptions {
+  /** Prefix of the file names. Default `lfw`. */
+  basename?: string;
+}
+
+/**
+ * The files {@link writeReports} wrote, as absolute paths.
+ *
+ * @category Benchmark
+ */
+export interface ReportFiles {
+  /** `<basename>-report.json`: the {@link LfwReport}. */
+  json: string;
+  /** `<basename>-report.md`: the summary. */
+  markdown: string;
+  /** `<basename>-roc.svg`: the ROC curve. */
+  roc: string;
+  /** `<basename>-scores.svg`: the score histograms. */
+  histogram: string;
+  /** `<basename>-pair-scores.csv`: fold, label, score and images of every pair. */
+  csv: string;
+}
+
+/**
+ * Names of the picture files a Markdown summary links to.
+ *
+ * @category Benchmark
+ */
+export interface MarkdownFigures {
+  /** Relative path of the ROC picture. */
+  roc: string;
+  /** Relative path of the histogram picture. */
+  histogram: string;
+}
+
+function pct(v: number | null, digits = 2): string {
+  return v === null ? 'n/a' : `${(v * 100).toFixed(digits)}%`;
+}
+
+function int(v: number): string {
+  return v.toLocaleString('en-US');
+}
+
+function ms(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** A formatter giving every value of a column the same decimals: four significant digits of the largest. */
+function sameDecimals(values: readonly number[]): (v: number) => string {
+  const top = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
+  const decimals = top === 0 ? 4 : Math.max(0, Math.min(8, 3 - Math.floor(Math.log10(top))));
+  return (v) => v.toFixed(decimals);
+}
+
+function table(head: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
+  const cells = (r: readonly string[]): string => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [cells(head), `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...rows.map(cells)].join('\n');
+}
+
+/** The label of a run in legends and titles: `embedder + detector`. */
+function runLabel(report: LfwReport): string {
+  return `${report.embedder} + ${report.detector}`;
+}
+
+function subtitle(report: LfwReport): string {
+  return `${runLabel(report)} · ${report.backend} · ${report.dataset}: ${int(report.pairs)} pairs, ${report.folds} folds · facematch ${report.version}`;
+}
+
+/**
+ * The JSON text of `lfw-report.json`: the report, indented, with a final newline.
+ *
+ * @category Benchmark
+ */
+export function reportJson(report: LfwReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/**
+ * The per-pair scores as CSV: `fold,same,score,a,b`, folds 1-based, `same` 1 or 0, an empty score
+ * for a pair without a face.
+ *
+ * @category Benchmark
+ */
+export function pairScoresCsv(data: ReportData): string {
+  const quote = (s: string | undefined): string => (s === undefined ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = data.pairs.map((p, i) => {
+    const s = data.scores[i];
+    return [p.fold + 1, p.same ? 1 : 0, s === null || s === undefined ? '' : String(s), quote(p.a), quote(p.b)].join(',');
+  });
+  return `fold,same,score,a,b\n${lines.join('\n')}\n`;
+}
+
+function stagesTable(stages: StageTimings): string {
+  const rows = (['decode', 'detect', 'align', 'embed', 'total'] as const).flatMap((name) => {
+    const s = stages[name];
+    return s === undefined ? [] : [[name, ms(s.p50), ms(s.p95), ms(s.mean), int(s.count)]];
+  });
+  return table(['stage', 'p50 ms', 'p95 ms', 'mean ms', 'images'], ['l', 'r', 'r', 'r', 'r'], rows);
+}
+
+/**
+ * The Markdown summary: headline metrics, provider thresholds, per-fold results, throughput,
+ * machine, and links to the two pictures when `figures` is given.
+ *
+ * @category Benchmark
+ */
+export function renderMarkdown(report: LfwReport, figures?: MarkdownFigures): string {
+  const { accuracy: acc, folds } = report;
+  const out: string[] = [];
+  out.push(`# LFW benchmark: ${runLabel(report)}`, '');
+  out.push(
+    `facematch ${report.version} · backend \`${report.backend}\` · \`${report.dataset}\`: ${int(report.pairs)} pairs in ${folds} fold${folds === 1 ? '' : 's'} · ${report.createdAt}`,
+    '',
+  );
+
+  out.push('## Accuracy', '');
+  out.push(
+    table(
+      ['metric', 'value'],
+      ['l', 'r'],
+      [
+        [`Accuracy, ${folds}-fold (mean ± std)`, `**${pct(acc.mean)}** ± ${pct(acc.std)}`],
+        [`Standard error (std / √${folds})`, pct(acc.stderr)],
+        ['ROC AUC', report.auc.toFixed(5)],
+        ['Equal error rate', `${pct(report.eer)} (threshold ${sig(report.eerThreshold)})`],
+        ['TAR @ FAR = 1e-2', pct(report.tarAtFar['1e-2'])],
+        ['TAR @ FAR = 1e-3', pct(report.tarAtFar['1e-3'])],
+        ['Pairs without a face (counted wrong)', `${int(report.noFacePairs)} of ${int(report.pairs)}`],
+        ...(report.noFaceImages === undefined ? [] : [['Images without a face', int(report.noFaceImages)]]),
+      ],
+    ),
+    '',
+  );
+  out.push(
+    report.thresholdSelection === 'cross-validation'
+      ? `Each fold is scored with the threshold that maximises accuracy on the other ${folds - 1} folds (LFW View 2 protocol). ` +
+          `std is the sample standard deviation of the ${folds} fold accuracies; the standard error is std / √${folds}. ` +
+          'A pair with an image in which no face was found counts as a wrong answer.'
+      : 'This file has a single fold: the threshold was chosen on the same pairs it is scored on, so the accuracy is optimistic. ' +
+          'A pair with an image in which no face was found counts as a wrong answer.',
+    '',
+  );
+
+  if (report.providerThresholds.length > 0) {
+    out.push('## Provider thresholds', '');
+    out.push(
+      table(
+        ['setting', 'threshold', 'FAR', 'FRR', 'accuracy'],
+        ['l', 'r', 'r', 'r', 'r'],
+        report.providerThresholds.map((p) => [p.provider, sig(p.threshold), pct(p.far), pct(p.frr), pct(p.accuracy)]),
+      ),
+      '',
+      'A pair is accepted when its score is at least the threshold, over all pairs (no cross-validation).',
+      '',
+    );
+  }
+
+  out.push('## Per fold', '');
+  out.push(
+    table(
+      ['fold', 'threshold', 'accuracy'],
+      ['r', 'r', 'r'],
+      acc.perFold.map((a, i) => [String(i + 1), sameDecimals(report.thresholds)(report.thresholds[i] ?? Number.NaN), pct(a)]),
+    ),
+    '',
+  );
+
+  out.push('## Throughput', '');
+  if (report.throughput === null) {
+    out.push('Not measured: every embedding came from the cache.', '');
+  } else {
+    const t = report.throughput;
+    out.push(
+      `${int(t.images)} images in ${t.seconds.toFixed(1)} s with ${t.workers} worker${t.workers === 1 ? '' : 's'}: **${t.imagesPerSecond.toFixed(1)} images/s**.`,
+      '',
+      stagesTable(t.stages),
+      '',
+      'Stage latencies are per image, within one worker.',
+      '',
+    );
+  }
+
+  out.push('## Machine', '');
+  const m = report.machine;
+  out.push(
+    table(
+      ['CPU', 'cores', 'memory', 'Node.js', 'OS', 'backend'],
+      ['l', 'r', 'r', 'l', 'l', 'l'],
+      [[m.cpu, String(m.cores), `${m.memoryGiB} GiB`, m.node, m.os, report.backend]],
+    ),
+    '',
+  );
+
+  if (figures !== undefined) {
+    out.push('## Figures', '', `![ROC curve](${figures.roc})`, '', `![Score distributions](${figures.histogram})`, '');
+  }
+  return out.join('\n');
+}
+
+/**
+ * The two pictures of a run: the ROC curve and the score histograms with the mean 10-fold
+ * threshold, the per-fold threshold range and the provider thresholds marked.
+ *
+ * @category Benchmark
+ */
+export function renderReportCharts(report: LfwReport, data: ReportData): MarkdownFigures {
+  const meanThreshold = report.thresholds.reduce((a, b) => a + b, 0) / Math.max(1, report.thresholds.length);
+  return {
+    roc: renderRocSvg([{ label: runLabel(report), curve: rocCurve(data.pairs, data.scores) }], {
+      title: `ROC curve · LFW ${report.dataset}`,
+      subtitle: subtitle(report),
+    }),
+    histogram: renderScoreHistogramSvg(data.pairs, data.scores, {
+      title: `Score distributions · LFW ${report.dataset}`,
+      subtitle: subtitle(report),
+      foldThresholds: report.thresholds,
+      thresholds: [
+        { label: `${report.folds}-fold threshold ${sig(meanThreshold)} (mean)`, value: meanThreshold },
+        ...report.providerThresholds.map((p) => ({ label: `${p.provider} ${sig(p.threshold)}`, value: p.threshold })),
+      ],
+    }),
+  };
+}
+
+/**
+ * Writes the JSON report, the Markdown summary, the two SVG pictures and the per-pair CSV into
+ * `outDir` (created when missing).
+ *
+ * @example
+ * ```ts
+ * const files = await writeReports(report, 'bench/results', { pairs, scores });
+ * console.log(files.markdown);
+ * ```
+ * @category Benchmark
+ */
+export async function writeReports(report: LfwReport, outDir: string, data: ReportData, options: WriteReportsOptions = {}): Promise<ReportFiles> {
+  const base = options.basename ?? 'lfw';
+  const dir = path.resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const files: ReportFiles = {
+    json: path.join(dir, `${base}-report.json`),
+    markdown: path.join(dir, `${base}-report.md`),
+    roc: path.join(dir, `${base}-roc.svg`),
+    histogram: path.join(dir, `${base}-scores.svg`),
+    csv: path.join(dir, `${base}-pair-scores.csv`),
+  };
+  const charts = renderReportCharts(report, data);
+  await Promise.all([
+    writeFile(files.json, reportJson(report)),
+    writeFile(files.markdown, renderMarkdown(report, { roc: path.basename(files.roc), histogram: path.basename(files.histogram) })),
+    writeFile(files.roc, charts.roc),
+    writeFile(files.histogram, charts.histogram),
+    writeFile(files.csv, pairScoresCsv(data)),
+  ]);
+  return files;
+}

@@ -1,0 +1,131 @@
+/**
+ * Dataset manifests: the files of a public dataset, where to download them and their checksums.
+ * The manifests live in the package's `datasets/` folder (`datasets/lfw.json`).
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { FaceMatchError } from '../errors.js';
+
+/**
+ * How a downloaded archive is unpacked.
+ *
+ * @category Datasets
+ */
+export interface DatasetExtract {
+  /** Archive format; `tgz` (gzip-compressed tar) is the one supported. */
+  format: 'tgz';
+  /** The top-level folder the archive creates, such as `lfw-deepfunneled`. */
+  creates: string;
+}
+
+/**
+ * One file of a dataset.
+ *
+ * @category Datasets
+ */
+export interface DatasetFile {
+  /** File name in the dataset folder, such as `pairs.txt`. */
+  file: string;
+  /** Where to download it, tried in order. */
+  urls: string[];
+  /** Size in bytes, when known. */
+  bytes: number | null;
+  /** Hex md5, when known. */
+  md5: string | null;
+  /** Hex sha256, when known. */
+  sha256: string | null;
+  /** Present for archives that are unpacked after download. */
+  extract?: DatasetExtract;
+}
+
+/**
+ * A dataset manifest such as `datasets/lfw.json`.
+ *
+ * @category Datasets
+ */
+export interface DatasetManifest {
+  /** Short name, such as `lfw`; also the default folder name. */
+  name: string;
+  /** Human-readable title. */
+  title: string;
+  /** The dataset's home page. */
+  homepage: string;
+  /** The files to download. */
+  files: DatasetFile[];
+}
+
+/** The folder holding the manifests: `datasets/` at the package root (from `src/` and from `dist/`). */
+function manifestDir(): string {
+  return fileURLToPath(new URL('../../datasets/', import.meta.url));
+}
+
+function invalid(message: string, name: string): FaceMatchError {
+  return new FaceMatchError('INVALID_INPUT', `dataset manifest ${name}: ${message}`, { field: 'dataset' });
+}
+
+const HEX = { md5: /^[0-9a-f]{32}$/, sha256: /^[0-9a-f]{64}$/ } as const;
+
+/**
+ * Checks that a parsed JSON value is a usable manifest and returns it typed.
+ *
+ * @throws {@link FaceMatchError} `INVALID_INPUT` naming the first field that is wrong.
+ * @category Datasets
+ */
+export function validateDatasetManifest(value: unknown, name = 'manifest'): DatasetManifest {
+  const m = value as Partial<DatasetManifest> | null;
+  if (m === null || typeof m !== 'object') throw invalid('expected a JSON object', name);
+  for (const key of ['name', 'title', 'homepage'] as const) {
+    if (typeof m[key] !== 'string' || m[key] === '') throw invalid(`expected "${key}" to be a non-empty string`, name);
+  }
+  if (!Array.isArray(m.files) || m.files.length === 0) throw invalid('expected "files" to be a non-empty array', name);
+  m.files.forEach((f: Partial<DatasetFile>, i) => {
+    const at = `files[${i}]`;
+    if (typeof f.file !== 'string' || f.file === '' || /[/\\]/.test(f.file)) throw invalid(`${at}.file: expected a plain file name`, name);
+    if (!Array.isArray(f.urls) || f.urls.some((u) => typeof u !== 'string' || !/^https?:\/\//.test(u))) {
+      throw invalid(`${at}.urls: expected an array of http(s) URLs`, name);
+    }
+    if (f.bytes !== null && !(Number.isInteger(f.bytes) && (f.bytes as number) > 0)) throw invalid(`${at}.bytes: expected a positive integer or null`, name);
+    for (const algo of ['md5', 'sha256'] as const) {
+      const h = f[algo];
+      if (h !== null && !(typeof h === 'string' && HEX[algo].test(h))) throw invalid(`${at}.${algo}: expected lowercase hex or null, received ${String(h)}`, name);
+    }
+    if (f.extract !== undefined) {
+      if (f.extract.format !== 'tgz') throw invalid(`${at}.extract.format: expected "tgz", received ${String(f.extract.format)}`, name);
+      if (typeof f.extract.creates !== 'string' || f.extract.creates === '' || /[/\\]|^\.\.?$/.test(f.extract.creates)) {
+        throw invalid(`${at}.extract.creates: expected a plain folder name`, name);
+      }
+    }
+  });
+  return m as DatasetManifest;
+}
+
+/**
+ * Reads a manifest shipped with facematch by name (`lfw`), or from a path to a `.json` file.
+ *
+ * @throws {@link FaceMatchError} `INVALID_INPUT` for an unknown dataset or a malformed manifest.
+ * @category Datasets
+ */
+export async function readDatasetManifest(nameOrPath: string): Promise<DatasetManifest> {
+  const isPath = nameOrPath.endsWith('.json');
+  if (!isPath && !/^[a-z0-9][a-z0-9-]*$/.test(nameOrPath)) {
+    throw new FaceMatchError('INVALID_INPUT', `expected a dataset name such as "lfw", received "${nameOrPath}"`, { field: 'dataset' });
+  }
+  const file = isPath ? nameOrPath : `${manifestDir()}${nameOrPath}.json`;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new FaceMatchError('INVALID_INPUT', `unknown dataset "${nameOrPath}": expected a manifest at ${file}, found none`, {
+      field: 'dataset',
+      cause: err,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new FaceMatchError('INVALID_INPUT', `dataset manifest ${file}: expected JSON, received unparsable text`, { field: 'dataset', cause: err });
+  }
+  return validateDatasetManifest(parsed, file);
+}
