@@ -12,3 +12,4 @@ export * from './align/index.js';
 export * from './compare/index.js';
 export * from './providers/index.js';
 export * from './datasets/index.js';
+export * from './detect/index.js';

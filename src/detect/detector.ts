@@ -1,0 +1,161 @@
+/**
+ * The face detector: BlazeFace short-range and/or full-range, non-max suppression, faces in image
+ * pixels, largest first.
+ * @module
+ */
+import { FaceMatchError } from '../errors.js';
+import { initBackend } from '../runtime/backend.js';
+import type { DetectedFace, RgbImage } from '../types.js';
+import { BlazeFaceModel } from './blazeface.js';
+import { sortByArea, toDetectedFace } from './faces.js';
+import type { BlazeFaceModelId } from './models.js';
+import { nonMaxSuppression } from './nms.js';
+import { resolveFaceDetectorOptions, type FaceDetectorOptions, type ResolvedFaceDetectorOptions } from './options.js';
+
+/**
+ * The faces found in one image and the model that found them.
+ *
+ * @category Detection
+ */
+export interface DetectionResult {
+  /** Faces, largest box first; empty when none was found. */
+  faces: DetectedFace[];
+  /**
+   * The model whose output `faces` is: with `auto`, `blazeface-short` unless it found nothing and
+   * `blazeface-full` ran.
+   */
+  model: BlazeFaceModelId;
+}
+
+/**
+ * Finds faces in RGB images with MediaPipe BlazeFace. Create it with {@link createFaceDetector};
+ * it holds tfjs models, so call {@link FaceDetector.dispose} when done.
+ *
+ * @example
+ * ```ts
+ * const detector = await createFaceDetector({ model: 'auto' });
+ * const faces = await detector.detect(image); // largest first
+ * detector.dispose();
+ * ```
+ * @category Detection
+ */
+export class FaceDetector {
+  /** The options in force, defaults filled in. */
+  readonly options: Readonly<ResolvedFaceDetectorOptions>;
+  /** Models in the order they are tried. */
+  private readonly models: readonly BlazeFaceModel[];
+  private disposed = false;
+
+  private constructor(options: Readonly<ResolvedFaceDetectorOptions>, models: readonly BlazeFaceModel[]) {
+    this.options = options;
+    this.models = models;
+  }
+
+  /**
+   * Checks the options, starts the tfjs backend and loads the model(s) from disk. Prefer
+   * {@link createFaceDetector}, which calls this.
+   *
+   * @throws FaceMatchError `INVALID_INPUT` for a bad option, `BACKEND_ERROR` when the backend
+   *   cannot start, `MODEL_ERROR` when a model file is missing or altered
+   */
+  static async create(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
+    const resolved = Object.freeze(resolveFaceDetectorOptions(options));
+    await initBackend(resolved.backend);
+    const ids: BlazeFaceModelId[] =
+      resolved.model === 'short' ? ['blazeface-short'] : resolved.model === 'full' ? ['blazeface-full'] : ['blazeface-short', 'blazeface-full'];
+    const models: BlazeFaceModel[] = [];
+    try {
+      for (const id of ids) models.push(await BlazeFaceModel.load(id, resolved.modelsDir));
+    } catch (err) {
+      for (const m of models) m.dispose();
+      throw err;
+    }
+    return new FaceDetector(resolved, models);
+  }
+
+  /**
+   * Finds the faces in an image, largest box first (at most `maxFaces`).
+   *
+   * @param image - decoded RGB image
+   * @param field - name of the input, used in error messages (default `image`)
+   * @throws FaceMatchError `INVALID_INPUT` when the image is malformed, `MODEL_ERROR` after dispose
+   */
+  async detect(image: RgbImage, field?: string): Promise<DetectedFace[]> {
+    return (await this.detectWithInfo(image, field)).faces;
+  }
+
+  /**
+   * Like {@link FaceDetector.detect}, and also says which model found the faces.
+   *
+   * @param image - decoded RGB image
+   * @param field - name of the input, used in error messages (default `image`)
+   * @throws FaceMatchError `INVALID_INPUT` when the image is malformed, `MODEL_ERROR` after dispose
+   */
+  async detectWithInfo(image: RgbImage, field = 'image'): Promise<DetectionResult> {
+    assertRgbImage(image, field);
+    const { minConfidence, iouThreshold, suppression, maxFaces } = this.options;
+    let result: DetectionResult | undefined;
+    for (const model of this.models) {
+      if (this.disposed) break;
+      const { detections, letterbox } = await model.run(image, minConfidence);
+      const faces = nonMaxSuppression(detections, iouThreshold, suppression)
+        .map((d) => toDetectedFace(d, letterbox))
+        .filter((f) => f.box.width > 0 && f.box.height > 0);
+      result = { faces: sortByArea(faces).slice(0, maxFaces), model: model.spec.id };
+      if (faces.length > 0) break;
+    }
+    if (this.disposed || result === undefined) {
+      throw new FaceMatchError('MODEL_ERROR', 'Expected a live face detector but it has been disposed', { field: 'model' });
+    }
+    return result;
+  }
+
+  /** Frees the models. Calling it again does nothing; detecting afterwards throws `MODEL_ERROR`. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const m of this.models) m.dispose();
+  }
+}
+
+/**
+ * Creates a {@link FaceDetector}: checks the options, starts the tfjs backend and loads the
+ * BlazeFace model(s) from disk (sha256-checked, no network).
+ *
+ * @throws FaceMatchError `INVALID_INPUT` for a bad option, `BACKEND_ERROR` when the backend
+ *   cannot start, `MODEL_ERROR` when a model file is missing or altered
+ * @category Detection
+ */
+export function createFaceDetector(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
+  return FaceDetector.create(options);
+}
+
+/** Throws `INVALID_INPUT` unless `image` is a well-formed {@link RgbImage}. */
+function assertRgbImage(image: RgbImage, field: string): void {
+  const ok =
+    typeof image === 'object' &&
+    image !== null &&
+    Number.isInteger(image.width) &&
+    Number.isInteger(image.height) &&
+    image.width > 0 &&
+    image.height > 0 &&
+    image.data instanceof Uint8Array;
+  if (!ok) {
+    throw new FaceMatchError('INVALID_INPUT', `Expected an RGB image { width, height, data: Uint8Array } but received ${describe(image)}`, {
+      field,
+    });
+  }
+  if (image.data.length !== image.width * image.height * 3) {
+    throw new FaceMatchError(
+      'INVALID_INPUT',
+      `Expected ${image.width}×${image.height}×3 = ${image.width * image.height * 3} RGB bytes but received ${image.data.length}`,
+      { field, details: { width: image.width, height: image.height, bytes: image.data.length } },
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  const { width, height, data } = value as Partial<RgbImage>;
+  return `{ width: ${String(width)}, height: ${String(height)}, data: ${data === undefined ? 'undefined' : Object.prototype.toString.call(data)} }`;
+}
