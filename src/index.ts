@@ -13,3 +13,4 @@ export * from './compare/index.js';
 export * from './providers/index.js';
 export * from './datasets/index.js';
 export * from './detect/index.js';
+export * from './embed/index.js';

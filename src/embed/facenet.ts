@@ -1,0 +1,207 @@
+/**
+ * FaceNet (or any compatible) embedder for user-supplied TF.js models: a graph or layers model
+ * folder taking `[n, size, size, 3]` chips and returning `[n, d]` embeddings. No weights ship with
+ * facematch; docs/facenet.md explains how to convert them.
+ * @module
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { FaceMatchError } from '../errors.js';
+import { fileModelHandler } from '../runtime/models.js';
+import type { RgbImage } from '../types.js';
+import { checkChips, checkMaxBatch, chipsToTensor, chunk, disposedError, l2Normalise, readRows } from './chips.js';
+import type { ChipSize, Embedder } from './types.js';
+
+/**
+ * How chip pixels are scaled before a FaceNet model.
+ *
+ * - `fixed`: `(x − 127.5) / 128`, FaceNet's "fixed image standardisation" (davidsandberg/facenet
+ *   models from 2018 on, facenet-pytorch).
+ * - `prewhiten`: per-chip standardisation, `(x − mean) / max(std, 1/√N)` over all `N` values of
+ *   the chip, as in the original FaceNet code and the Keras ports trained with it.
+ *
+ * @category Embedding
+ */
+export type FaceNetNormalisation = 'fixed' | 'prewhiten';
+
+/**
+ * Options of {@link createFaceNetEmbedder}.
+ *
+ * @category Embedding
+ */
+export interface FaceNetOptions {
+  /** A folder holding `model.json` and its weight shards, or the path of the `model.json` itself. */
+  modelPath: string;
+  /**
+   * Side of the square input chip. Default: the model's own input size when its `model.json`
+   * declares one, else 160. Giving a size that contradicts the declared one is an error.
+   */
+  inputSize?: number;
+  /** Pixel scaling; default `fixed`. Use what the weights were trained with. */
+  normalisation?: FaceNetNormalisation;
+  /** The name the embedder reports (for bench tables). Default `facenet`. */
+  name?: string;
+  /** Optional hex sha256 per file, keyed by file name relative to the model.json's folder. */
+  sha256?: Record<string, string>;
+  /** Most chips run through the network at once; larger batches are split. Default 8. */
+  maxBatch?: number;
+}
+
+type Model = tf.GraphModel | tf.LayersModel;
+
+function modelError(message: string, cause?: unknown): FaceMatchError {
+  return new FaceMatchError('MODEL_ERROR', message, { field: 'model', cause });
+}
+
+function invalid(field: string, message: string): FaceMatchError {
+  return new FaceMatchError('INVALID_INPUT', message, { field });
+}
+
+/** `graph-model` or `layers-model`, from the `format` field or, failing that, the topology's shape. */
+function modelFormat(artifacts: tf.io.ModelArtifacts, file: string): 'graph-model' | 'layers-model' {
+  if (artifacts.format === 'graph-model' || artifacts.format === 'layers-model') return artifacts.format;
+  const topology = artifacts.modelTopology as Record<string, unknown> | undefined;
+  if (topology && Array.isArray(topology.node)) return 'graph-model';
+  if (topology && ('class_name' in topology || 'model_config' in topology)) return 'layers-model';
+  throw modelError(
+    `Expected ${file} to be a TF.js graph-model or layers-model but it has format ${JSON.stringify(artifacts.format)} ` +
+      'and no recognisable topology',
+  );
+}
+
+async function loadModel(modelJson: string, sha256: Record<string, string>): Promise<Model> {
+  const artifacts = await fileModelHandler(modelJson, sha256).load!();
+  const format = modelFormat(artifacts, modelJson);
+  try {
+    return format === 'graph-model'
+      ? await tf.loadGraphModel(tf.io.fromMemory(artifacts))
+      : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (cause) {
+    throw modelError(`Expected ${modelJson} to load as a TF.js ${format} but it failed: ${(cause as Error).message}`, cause);
+  }
+}
+
+/** The input chip size the model declares, when its input shape is static. */
+function declaredInput(model: Model): ChipSize | undefined {
+  const shape = model.inputs[0]?.shape;
+  if (!shape || shape.length !== 4) return undefined;
+  const [, height, width, channels] = shape;
+  if (channels !== undefined && channels !== null && channels > 0 && channels !== 3) {
+    throw modelError(`Expected a model taking RGB chips [n, height, width, 3] but its input is [${shape.join(', ')}]`);
+  }
+  return typeof height === 'number' && height > 0 && typeof width === 'number' && width > 0 ? { width, height } : undefined;
+}
+
+function resolveInputSize(model: Model, requested: number | undefined): ChipSize {
+  const declared = declaredInput(model);
+  if (declared && requested !== undefined && (declared.width !== requested || declared.height !== requested)) {
+    throw invalid('inputSize', `Expected inputSize ${requested} to match the model's declared input ${declared.width}×${declared.height}`);
+  }
+  const side = requested ?? 160;
+  return declared ?? { width: side, height: side };
+}
+
+/** Scales raw 0–255 chips as the model expects. */
+function normalise(pixels: tf.Tensor4D, how: FaceNetNormalisation): tf.Tensor4D {
+  if (how === 'fixed') return tf.div(tf.sub(pixels, 127.5), 128);
+  const { mean, variance } = tf.moments(pixels, [1, 2, 3], true);
+  const values = pixels.shape[1] * pixels.shape[2] * pixels.shape[3];
+  const std = tf.maximum(tf.sqrt(variance), 1 / Math.sqrt(values));
+  return tf.div(tf.sub(pixels, mean), std);
+}
+
+/** Runs the model and insists on a single `[n, d]` output. */
+function run(model: Model, input: tf.Tensor4D): tf.Tensor2D {
+  const out = model.predict(input);
+  if (!(out instanceof tf.Tensor)) {
+    tf.dispose(Array.isArray(out) ? out : Object.values(out));
+    throw modelError('Expected the model to have a single output tensor but it has several');
+  }
+  if (out.rank !== 2 || out.shape[0] !== input.shape[0]) {
+    const shape = out.shape.join(', ');
+    out.dispose();
+    throw modelError(`Expected the model to output [${input.shape[0]}, d] embeddings but it output [${shape}]`);
+  }
+  return out as tf.Tensor2D;
+}
+
+class FaceNetEmbedder implements Embedder {
+  #model: Model | undefined;
+
+  constructor(
+    model: Model,
+    readonly name: string,
+    readonly inputSize: ChipSize,
+    readonly dimension: number,
+    private readonly normalisation: FaceNetNormalisation,
+    private readonly maxBatch: number,
+  ) {
+    this.#model = model;
+  }
+
+  async embed(chips: readonly RgbImage[]): Promise<Float32Array[]> {
+    checkChips(chips, this.inputSize, this.name);
+    const out: Float32Array[] = [];
+    for (const group of chunk(chips, this.maxBatch)) {
+      const model = this.#model;
+      if (!model) throw disposedError(this.name);
+      const embeddings = tf.tidy(() => run(model, normalise(chipsToTensor(group, this.inputSize), this.normalisation)));
+      out.push(...(await readRows(embeddings)).map(l2Normalise));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.#model?.dispose();
+    this.#model = undefined;
+  }
+}
+
+const NORMALISATIONS: readonly FaceNetNormalisation[] = ['fixed', 'prewhiten'];
+
+/**
+ * Loads a user-supplied TF.js FaceNet model (graph or layers format) from disk and returns an
+ * embedder for it. The model must take one float input `[n, height, width, 3]` and return one
+ * `[n, d]` output; the embedding dimension `d` (128 or 512 for FaceNet) is read by running the
+ * model once on a blank chip. Chips are expected in the MTCNN crop FaceNet was trained on (see
+ * {@link Embedder}). Run {@link initBackend} first to choose the tfjs backend.
+ *
+ * @example
+ * ```ts
+ * const facenet = await createFaceNetEmbedder({ modelPath: './facenet-tfjs', normalisation: 'prewhiten' });
+ * const [embedding] = await facenet.embed([chip160]);
+ * ```
+ * @throws FaceMatchError `MODEL_ERROR` when the folder or a file is missing, a sha256 differs, or
+ *   the model cannot load or does not map chips to `[n, d]`; `INVALID_INPUT` for a bad option
+ * @category Embedding
+ */
+export async function createFaceNetEmbedder(options: FaceNetOptions): Promise<Embedder> {
+  const { modelPath, inputSize, normalisation = 'fixed', name = 'facenet', sha256 = {}, maxBatch = 8 } = options ?? {};
+  if (typeof modelPath !== 'string' || modelPath === '') {
+    throw invalid('modelPath', `Expected modelPath to be a model folder or model.json path but received ${JSON.stringify(modelPath)}`);
+  }
+  if (!NORMALISATIONS.includes(normalisation)) {
+    throw invalid('normalisation', `Expected normalisation "fixed" or "prewhiten" but received ${JSON.stringify(normalisation)}`);
+  }
+  if (typeof name !== 'string' || name === '') {
+    throw invalid('name', `Expected name to be a non-empty string but received ${JSON.stringify(name)}`);
+  }
+  if (inputSize !== undefined && (!Number.isInteger(inputSize) || inputSize < 1)) {
+    throw invalid('inputSize', `Expected inputSize to be a positive integer but received ${String(inputSize)}`);
+  }
+  checkMaxBatch(maxBatch);
+
+  const modelJson = modelPath.endsWith('.json') ? modelPath : path.join(modelPath, 'model.json');
+  const model = await loadModel(modelJson, sha256);
+  try {
+    const size = resolveInputSize(model, inputSize);
+    const probe = tf.tidy(() => run(model, tf.zeros<tf.Rank.R4>([1, size.height, size.width, 3])));
+    const dimension = probe.shape[1];
+    probe.dispose();
+    return new FaceNetEmbedder(model, name, size, dimension, normalisation, maxBatch);
+  } catch (err) {
+    model.dispose();
+    if (err instanceof FaceMatchError) throw err;
+    throw modelError(`Expected ${modelJson} to map a [1, h, w, 3] chip to an embedding but it failed: ${(err as Error).message}`, err);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './dlib-resnet.js';
+export * from './facenet.js';
