@@ -14,3 +14,4 @@ export * from './providers/index.js';
 export * from './datasets/index.js';
 export * from './detect/index.js';
 export * from './embed/index.js';
+export * from './image/index.js';

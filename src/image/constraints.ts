@@ -1,0 +1,187 @@
+/**
+ * Input limits: the provider presets, custom limits, and the checks that refuse an image before
+ * it is decoded (file size, format, pixel count) or right after its header is read (minimum size).
+ * @module
+ */
+import { describeField, FaceMatchError } from '../errors.js';
+import { FORMAT_LABELS, IMAGE_FORMATS, isImageFormat } from './sniff.js';
+import type { ConstraintPreset, ImageConstraints, ImageFormat, SniffedFormat } from './types.js';
+
+const MEBIBYTE = 1024 * 1024;
+
+/**
+ * The pixel limit applied when none is given: 50 megapixels (width × height), checked on the
+ * header before any pixel buffer exists.
+ *
+ * @category Image
+ */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/**
+ * The built-in constraint sets, from the providers' published documents.
+ *
+ * - `didit`: "Images must be in JPEG, PNG, or WebP format; Minimum resolution: 480x480 pixels;
+ *   Maximum file size: 5MB per image". The document does not define MB; the binary megabyte is
+ *   used (5 × 1024 × 1024 = 5,242,880 bytes).
+ * - `attestr`: "Only JPEG, PNG images are supported; Minimum image size is 200x200; Maximum
+ *   allowed image size is 10 MB" (10 × 1024 × 1024 bytes).
+ * - `none`: JPEG, PNG or WebP, any size up to the pixel limit.
+ *
+ * @category Image
+ */
+export const CONSTRAINT_PRESETS: Readonly<Record<ConstraintPreset, Readonly<ImageConstraints>>> = Object.freeze({
+  didit: preset({ name: 'didit', formats: ['jpeg', 'png', 'webp'], minWidth: 480, minHeight: 480, maxBytes: 5 * MEBIBYTE }),
+  attestr: preset({ name: 'attestr', formats: ['jpeg', 'png'], minWidth: 200, minHeight: 200, maxBytes: 10 * MEBIBYTE }),
+  none: preset({ name: 'none', formats: IMAGE_FORMATS }),
+});
+
+function preset(constraints: ImageConstraints): Readonly<ImageConstraints> {
+  return Object.freeze({ ...constraints, formats: Object.freeze([...(constraints.formats ?? IMAGE_FORMATS)]) });
+}
+
+/**
+ * Constraints with every field present (absent limits become `Infinity` or 0).
+ *
+ * @category Image
+ */
+export interface ResolvedConstraints {
+  /** Name for messages: the preset's, or the one given, or `custom`. */
+  name: string;
+  /** Accepted formats. */
+  formats: readonly ImageFormat[];
+  /** Minimum width in pixels (0: none). */
+  minWidth: number;
+  /** Minimum height in pixels (0: none). */
+  minHeight: number;
+  /** Maximum file size in bytes (`Infinity`: none). */
+  maxBytes: number;
+  /** Maximum width × height: the smaller of the constraints' and the option's limit. */
+  maxPixels: number;
+}
+
+function invalid(message: string): FaceMatchError {
+  return new FaceMatchError('INVALID_INPUT', message, { field: 'constraints' });
+}
+
+function limit(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw invalid(`Expected constraints.${name} to be a finite number >= 0 but received ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Turns a preset name or a constraints object into {@link ResolvedConstraints}, checking every
+ * value.
+ *
+ * @param constraints - preset name or object; default `none`
+ * @param maxPixels - the pixel limit option; default {@link DEFAULT_MAX_PIXELS}
+ * @throws FaceMatchError `INVALID_INPUT` (field `constraints` or `maxPixels`) for an unknown
+ *   preset, an unknown format or a limit that is not a finite number >= 0
+ * @category Image
+ */
+export function resolveConstraints(constraints: ConstraintPreset | ImageConstraints = 'none', maxPixels = DEFAULT_MAX_PIXELS): ResolvedConstraints {
+  if (typeof maxPixels !== 'number' || !(maxPixels > 0) || !Number.isFinite(maxPixels)) {
+    throw new FaceMatchError('INVALID_INPUT', `Expected maxPixels to be a finite number > 0 but received ${String(maxPixels)}`, { field: 'maxPixels' });
+  }
+  let spec: Readonly<ImageConstraints>;
+  if (typeof constraints === 'string') {
+    const preset = Object.hasOwn(CONSTRAINT_PRESETS, constraints) ? CONSTRAINT_PRESETS[constraints] : undefined;
+    if (!preset) throw invalid(`Expected constraints didit, attestr, none or an object but received ${JSON.stringify(constraints)}`);
+    spec = preset;
+  } else if (typeof constraints === 'object' && constraints !== null) {
+    spec = constraints;
+  } else {
+    throw invalid(`Expected constraints to be didit, attestr, none or an object but received ${typeof constraints}`);
+  }
+  const formats: unknown = spec.formats ?? IMAGE_FORMATS;
+  if (!Array.isArray(formats) || formats.length === 0 || !formats.every((f) => typeof f === 'string' && isImageFormat(f as SniffedFormat))) {
+    throw invalid(`Expected constraints.formats to list some of jpeg, png, webp but received ${JSON.stringify(formats)}`);
+  }
+  return {
+    name: spec.name ?? 'custom',
+    formats: formats as ImageFormat[],
+    minWidth: limit(spec.minWidth, 'minWidth', 0),
+    minHeight: limit(spec.minHeight, 'minHeight', 0),
+    maxBytes: limit(spec.maxBytes, 'maxBytes', Infinity),
+    maxPixels: Math.min(maxPixels, limit(spec.maxPixels, 'maxPixels', Infinity)),
+  };
+}
+
+/** `5 MB`, `6.25 MB`, `812 KB`, `17 bytes`: sizes in binary units, as the presets define them. */
+export function formatBytes(bytes: number): string {
+  const trim = (n: number): string => String(Number(n.toFixed(2)));
+  if (bytes >= MEBIBYTE) return `${trim(bytes / MEBIBYTE)} MB`;
+  if (bytes >= 1024) return `${trim(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** `JPEG, PNG or WebP`. */
+export function listFormats(formats: readonly ImageFormat[]): string {
+  const labels = formats.map((f) => FORMAT_LABELS[f]);
+  return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
+}
+
+/**
+ * Refuses a file larger than the constraints allow.
+ *
+ * @throws FaceMatchError `FILE_TOO_LARGE`
+ * @category Image
+ */
+export function checkFileSize(bytes: number, constraints: ResolvedConstraints, field?: string): void {
+  if (bytes <= constraints.maxBytes) return;
+  throw new FaceMatchError(
+    'FILE_TOO_LARGE',
+    `Expected at most ${formatBytes(constraints.maxBytes)} (${constraints.maxBytes} bytes) for ${describeField(field)} but received ${formatBytes(bytes)} (${bytes} bytes)`,
+    { field, details: { bytes, maxBytes: constraints.maxBytes, constraints: constraints.name } },
+  );
+}
+
+/**
+ * Refuses a format the constraints do not accept, naming what was received.
+ *
+ * @throws FaceMatchError `UNSUPPORTED_FORMAT`
+ * @category Image
+ */
+export function checkImageFormat(format: SniffedFormat, constraints: ResolvedConstraints, field?: string): ImageFormat {
+  if (isImageFormat(format) && constraints.formats.includes(format)) return format;
+  throw new FaceMatchError('UNSUPPORTED_FORMAT', `Expected ${listFormats(constraints.formats)} for ${describeField(field)} but received ${FORMAT_LABELS[format]}`, {
+    field,
+    details: { format, accepted: [...constraints.formats], constraints: constraints.name },
+  });
+}
+
+/**
+ * Refuses an image with more pixels than allowed, from its header's dimensions: called before
+ * any pixel buffer is allocated.
+ *
+ * @throws FaceMatchError `IMAGE_TOO_LARGE`
+ * @category Image
+ */
+export function checkPixelCount(width: number, height: number, constraints: ResolvedConstraints, field?: string): void {
+  const pixels = width * height;
+  if (pixels <= constraints.maxPixels) return;
+  const megapixels = (n: number): string => `${Number((n / 1e6).toFixed(1))} MP`;
+  throw new FaceMatchError(
+    'IMAGE_TOO_LARGE',
+    `Expected at most ${constraints.maxPixels} pixels (${megapixels(constraints.maxPixels)}) for ${describeField(field)} but received ${width}x${height} (${megapixels(pixels)})`,
+    { field, details: { width, height, pixels, maxPixels: constraints.maxPixels } },
+  );
+}
+
+/**
+ * Refuses an image narrower or shorter than the constraints' minimum (sizes as displayed, after
+ * EXIF orientation).
+ *
+ * @throws FaceMatchError `IMAGE_TOO_SMALL`
+ * @category Image
+ */
+export function checkMinimumSize(width: number, height: number, constraints: ResolvedConstraints, field?: string): void {
+  if (width >= constraints.minWidth && height >= constraints.minHeight) return;
+  throw new FaceMatchError(
+    'IMAGE_TOO_SMALL',
+    `Expected at least ${constraints.minWidth}x${constraints.minHeight} pixels for ${describeField(field)} but received ${width}x${height}`,
+    { field, details: { width, height, minWidth: constraints.minWidth, minHeight: constraints.minHeight, constraints: constraints.name } },
+  );
+}
