@@ -15,3 +15,4 @@ export * from './datasets/index.js';
 export * from './detect/index.js';
 export * from './embed/index.js';
 export * from './image/index.js';
+export * from './landmarks/index.js';
