@@ -1,2 +1,3 @@
 export * from './backend.js';
 export * from './models.js';
+export * from './package.js';

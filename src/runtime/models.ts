@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { FaceMatchError } from '../errors.js';
+import { packageRoot } from './package.js';
 
 /**
  * One file of a vendored model, as listed in `models/manifest.json`.
@@ -110,21 +109,8 @@ export interface ModelEnv {
  * @category Runtime
  */
 export const modelEnv: ModelEnv = {
-  modelsDir: findPackageModelsDir(path.dirname(fileURLToPath(import.meta.url))),
+  modelsDir: path.join(packageRoot(), 'models'),
 };
-
-/**
- * The package's own `models/` folder: the nearest ancestor of `start` that holds
- * `models/manifest.json` (the same code runs from `src/runtime` in development and from
- * `dist/src/runtime` when installed).
- */
-function findPackageModelsDir(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'models');
-    if (existsSync(path.join(candidate, 'manifest.json'))) return candidate;
-    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..', 'models');
-  }
-}
 
 const manifestCache = new Map<string, Promise<ModelManifest>>();
 

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { FaceMatcherOptions } from '../../src/matcher-options.js';
+import type { Box } from '../../src/types.js';
+import { runPool } from '../pool.js';
+import { EmbeddingCache, cacheKey, hashImage, type CachedEmbedding } from './cache.js';
+import { ProgressReporter } from './progress.js';
+import { LatencyRecorder } from './stats.js';
+import type { StageTimings } from './types.js';
+
+/** What a worker is started with. */
+export interface EmbedWorkerData {
+  /** Folder the image paths are relative to. */
+  dataDir: string;
+  /** Options of each worker's FaceMatcher (plain data only). */
+  matcher: FaceMatcherOptions;
+}
+
+/** One image to embed. */
+export interface EmbedJob {
+  /** Path relative to the data folder. */
+  path: string;
+}
+
+/** A worker's answer for one image. */
+export type EmbedOutcome =
+  | {
+      embedding: Float32Array;
+      box: Box;
+      score: number;
+      faceCount: number;
+      timings: Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>;
+    }
+  | { error: { code: string; message: string } };
+
+/** Options of {@link embedImages}. */
+export interface EmbedImagesOptions {
+  /** Folder the image paths are relative to. */
+  dataDir: string;
+  /** FaceMatcher options for the workers (plain data). */
+  matcher: FaceMatcherOptions;
+  /** Worker threads. Default: one per core. */
+  workers?: number;
+  /** Cache folder; `false` disables the cache. Default `.cache/facematch`. */
+  cacheDir?: string | false;
+  /** Extra facts that change embeddings, mixed into the cache key (for example the package version). */
+  cacheSalt?: Record<string, unknown>;
+  /** Print progress. Default true. */
+  progress?: boolean;
+}
+
+/** The result of {@link embedImages}. */
+export interface EmbeddedImages {
+  /** Per image path: the embedding, or null when no face was found or the image failed. */
+  embeddings: Map<string, CachedEmbedding | null>;
+  /** Images embedded now (not taken from the cache). */
+  computed: number;
+  /** Images taken from the cache. */
+  cached: number;
+  /** Images without a face (or that failed), with the reason. */
+  failures: { path: string; code: string; message: string }[];
+  /** Wall time of the computed part, in seconds. */
+  seconds: number;
+  /** Per-stage latency of the computed images. */
+  stages: StageTimings;
+  /** Worker threads used. */
+  workers: number;
+}
+
+/**
+ * Embeds every image once, through a pool of worker threads, reusing the on-disk cache keyed by
+ * each image's sha256 and the matcher options.
+ */
+export async function embedImages(paths: readonly string[], options: EmbedImagesOptions): Promise<EmbeddedImages> {
+  const workers = options.workers ?? os.availableParallelism();
+  const key = cacheKey({ matcher: options.matcher as Record<string, unknown>, ...(options.cacheSalt ?? {}) });
+  const cache = options.cacheDir === false ? undefined : await EmbeddingCache.open({ key, dir: options.cacheDir });
+  const hashes = new Map<string, string>();
+  const embeddings = new Map<string, CachedEmbedding | null>();
+  const todo: string[] = [];
+  for (const p of paths) {
+    const hash = hashImage(await readFile(path.join(options.dataDir, p)));
+    hashes.set(p, hash);
+    const hit = cache?.get(hash);
+    if (hit === undefined) todo.push(p);
+    else embeddings.set(p, hit);
+  }
+  const failures: EmbeddedImages['failures'] = [];
+  for (const [p, v] of embeddings) if (v === null) failures.push({ path: p, code: 'NO_FACE', message: 'cached as having no face' });
+
+  const recorder = new LatencyRecorder();
+  const progress = options.progress === false ? undefined : new ProgressReporter({ total: todo.length, label: 'embedding' });
+  const start = performance.now();
+  const results = await runPool<EmbedJob, EmbedOutcome>(
+    new URL('./embed-worker.js', import.meta.url),
+    todo.map((p) => ({ path: p })),
+    {
+      workers,
+      chunkSize: 8,
+      workerData: { dataDir: options.dataDir, matcher: options.matcher } satisfies EmbedWorkerData,
+      onProgress: (done) => progress?.update(done),
+    },
+  );
+  const seconds = (performance.now() - start) / 1000;
+  progress?.finish();
+
+  results.forEach((r, i) => {
+    const p = todo[i]!;
+    let value: CachedEmbedding | null;
+    if ('error' in r) {
+      failures.push({ path: p, code: r.error.code, message: r.error.message });
+      value = null;
+    } else {
+      value = { embedding: r.embedding, box: r.box, score: r.score };
+      for (const stage of ['decode', 'detect', 'align', 'embed', 'total'] as const) recorder.record(stage, r.timings[stage]);
+    }
+    embeddings.set(p, value);
+    // A decode failure is not cached: only a real "no face" answer is a property of the image.
+    if (cache && ('error' in r ? r.error.code === 'NO_FACE' : true)) cache.set(hashes.get(p)!, value);
+  });
+  await cache?.save();
+  return { embeddings, computed: todo.length, cached: paths.length - todo.length, failures, seconds, stages: recorder.summary(), workers };
+}

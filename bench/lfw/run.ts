@@ -1,0 +1,145 @@
+import path from 'node:path';
+import { scoreFromSimilarity, type Calibration } from '../../src/compare/calibration.js';
+import { cosineSimilarity } from '../../src/compare/distance.js';
+import { DEFAULT_APPROVE_THRESHOLD, DEFAULT_DECLINE_THRESHOLD } from '../../src/compare/decision.js';
+import type { FaceMatcherOptions } from '../../src/matcher-options.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { readModelManifest } from '../../src/runtime/models.js';
+import { packageVersion } from '../../src/runtime/package.js';
+import { parseCalibration } from '../../src/compare/calibration.js';
+import { calibrate, type CalibrationReport } from '../calibrate.js';
+import { embedImages, type EmbeddedImages } from './embed-images.js';
+import { machineInfo } from './machine.js';
+import { evaluateProtocol } from './metrics.js';
+import { findLfw, loadPairs } from './pairs.js';
+import { writeReports, type ReportFiles } from './report.js';
+import type { LfwReport, PairScore } from './types.js';
+
+/** Options of {@link runLfwBench}. */
+export interface LfwBenchOptions {
+  /** LFW folder; default FACEMATCH_LFW_DIR. */
+  data?: string;
+  /** Pairs file; default `<data>/pairs.txt`. */
+  pairs?: string;
+  /** Worker threads; default one per core. */
+  workers?: number;
+  /** Use only the first N pairs of each fold, keeping the fold structure. */
+  limit?: number;
+  /** FaceMatcher options (embedder name, detector, backend, alignment, flip). */
+  matcher?: FaceMatcherOptions;
+  /** Folder for the reports; none written when absent. */
+  out?: string;
+  /** Write the JSON report here too. */
+  json?: string;
+  /** Embedding cache folder, or false for none. Default `.cache/facematch`. */
+  cache?: string | false;
+  /** Fit the score calibration on these pairs instead of using the stored one. */
+  fitCalibration?: boolean;
+  /** Print progress. Default true. */
+  progress?: boolean;
+}
+
+/** What {@link runLfwBench} returns. */
+export interface LfwBenchResult {
+  /** The report (JSON contract of `--json`). */
+  report: LfwReport;
+  /** Cosine similarity per pair, null where a face was missing. */
+  similarities: (number | null)[];
+  /** The embedding run. */
+  embedded: EmbeddedImages;
+  /** The calibration fitted on these pairs, when asked for. */
+  fitted?: CalibrationReport;
+  /** The report files, when written. */
+  files?: ReportFiles;
+}
+
+/** Selects the first `limit` matched and `limit` mismatched pairs of every fold. */
+function limitPairs<T extends { fold: number; same: boolean }>(pairs: readonly T[], limit: number | undefined): T[] {
+  if (limit === undefined) return [...pairs];
+  const seen = new Map<string, number>();
+  return pairs.filter((p) => {
+    const k = `${p.fold}:${p.same}`;
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    return n < limit;
+  });
+}
+
+/**
+ * Runs the LFW protocol end to end: embeds every distinct image once (worker pool, cache), scores
+ * every pair, and evaluates the 10-fold protocol and the provider thresholds.
+ */
+export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBenchResult> {
+  const location = await findLfw(options.data, options.pairs === undefined ? {} : { pairs: options.pairs });
+  const loaded = await loadPairs(location);
+  const pairs = limitPairs(loaded.pairs, options.limit);
+  const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+  const matcher: FaceMatcherOptions = { embedder: 'dlib-resnet', detector: 'auto', alignment: 'landmarks', ...(options.matcher ?? {}) };
+  const version = packageVersion();
+  const embedded = await embedImages(images, {
+    dataDir: location.dir,
+    matcher,
+    workers: options.workers,
+    cacheDir: options.cache ?? undefined,
+    cacheSalt: { version },
+    progress: options.progress,
+  });
+
+  const similarities = pairs.map((p) => {
+    const a = embedded.embeddings.get(p.a);
+    const b = embedded.embeddings.get(p.b);
+    return a && b ? cosineSimilarity(a.embedding, b.embedding) : null;
+  });
+
+  let fitted: CalibrationReport | undefined;
+  let calibration: Calibration | undefined;
+  if (options.fitCalibration) {
+    const labelled = pairs.flatMap((p, i) => (similarities[i] === null ? [] : [{ similarity: similarities[i]!, same: p.same }]));
+    fitted = calibrate(labelled, { fittedOn: `LFW ${path.basename(location.pairsPath)}, ${labelled.length} pairs` });
+    calibration = fitted.calibration;
+  } else {
+    const stored = (await readModelManifest(matcher.modelsDir)).models[String(matcher.embedder)]?.calibration;
+    calibration = matcher.calibration ?? (stored ? parseCalibration(stored) : undefined);
+  }
+  const scores: PairScore[] = similarities.map((s) => (s === null ? null : calibration ? scoreFromSimilarity(s, calibration) : Math.max(0, s) * 100));
+
+  const metrics = evaluateProtocol(pairs, scores, {
+    providerThresholds: [
+      { provider: 'didit decline', threshold: DEFAULT_DECLINE_THRESHOLD },
+      { provider: 'didit approve', threshold: DEFAULT_APPROVE_THRESHOLD },
+      { provider: 'attestr', threshold: 50 },
+      { provider: 'attestr', threshold: 70 },
+      { provider: 'attestr', threshold: 85 },
+    ],
+  });
+  const backend = await initBackend(matcher.backend ?? 'auto');
+  const report: LfwReport = {
+    ...metrics,
+    dataset: `LFW ${location.imageDir}, ${path.basename(location.pairsPath)}`,
+    throughput:
+      embedded.computed === 0
+        ? null
+        : {
+            imagesPerSecond: embedded.computed / embedded.seconds,
+            workers: embedded.workers,
+            images: embedded.computed,
+            seconds: embedded.seconds,
+            stages: embedded.stages,
+          },
+    embedder: `${String(matcher.embedder)}${matcher.flip ? '+flip' : ''} (${matcher.alignment} alignment)`,
+    detector: `blazeface-${matcher.detector}`,
+    backend: backend.name,
+    version,
+    machine: machineInfo(),
+    noFaceImages: embedded.failures.length,
+    createdAt: new Date().toISOString(),
+  };
+  const result: LfwBenchResult = { report, similarities, embedded, ...(fitted ? { fitted } : {}) };
+  if (options.out) result.files = await writeReports(report, options.out, { pairs, scores });
+  if (options.json) {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    await mkdir(path.dirname(path.resolve(options.json)), { recursive: true });
+    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return result;
+}

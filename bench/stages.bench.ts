@@ -1,0 +1,67 @@
+/**
+ * Micro-benchmarks of each stage of one match, on one 250×250 LFW image, one thread, the wasm
+ * backend: decode, detect, landmarks, align, embed, and the whole `embed()` call.
+ *
+ * Run: `FACEMATCH_LFW_DIR=… npm run bench:stages`. Needs LFW (a real face); without it the
+ * stages that need a face are measured on nothing and the file says so.
+ */
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { bench, describe } from 'vitest';
+import { alignFace } from '../src/align/align.js';
+import { BLAZEFACE_TEMPLATE, DLIB_51_TEMPLATE } from '../src/align/templates.js';
+import { createFaceDetector } from '../src/detect/detector.js';
+import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
+import { loadImage } from '../src/image/load.js';
+import { createLandmarker } from '../src/landmarks/landmarker.js';
+import { FaceMatcher } from '../src/matcher.js';
+import { initBackend } from '../src/runtime/backend.js';
+
+const dir = process.env.FACEMATCH_LFW_DIR;
+if (!dir) throw new Error('bench:stages needs FACEMATCH_LFW_DIR (a folder holding lfw-deepfunneled/) for a real face');
+const bytes = await readFile(path.join(dir, 'lfw-deepfunneled', 'Aaron_Peirsol', 'Aaron_Peirsol_0001.jpg'));
+
+await initBackend('wasm');
+const detector = await createFaceDetector({ model: 'short' });
+const landmarker = await createLandmarker();
+const embedder = await createDlibResNetEmbedder();
+const matcherLandmarks = await FaceMatcher.create({ backend: 'wasm', alignment: 'landmarks' });
+const matcherKeypoints = await FaceMatcher.create({ backend: 'wasm', alignment: 'keypoints' });
+
+const { image } = await loadImage(bytes);
+const [face] = await detector.detect(image);
+if (!face) throw new Error('no face found in the benchmark image');
+const points = await landmarker.landmarks(image, face.box);
+const chip = alignFace(image, points.slice(17), DLIB_51_TEMPLATE).chip;
+
+const options = { time: 2000, warmupTime: 300 };
+
+describe('stages of one 250x250 image (wasm, one thread)', () => {
+  bench('decode (jimp/sharp auto)', async () => {
+    await loadImage(bytes);
+  }, options);
+  bench('detect (BlazeFace short-range)', async () => {
+    await detector.detect(image);
+  }, options);
+  bench('landmarks (68-point net, with mirror)', async () => {
+    await landmarker.landmarks(image, face.box);
+  }, options);
+  bench('align (dlib-51 template, 150x150 chip)', () => {
+    alignFace(image, points.slice(17), DLIB_51_TEMPLATE);
+  }, options);
+  bench('align (BlazeFace keypoints template)', () => {
+    alignFace(image, face.keypoints.slice(0, 4), BLAZEFACE_TEMPLATE);
+  }, options);
+  bench('embed (dlib ResNet, one chip)', async () => {
+    await embedder.embed([chip]);
+  }, options);
+});
+
+describe('whole embed() call per image', () => {
+  bench('FaceMatcher.embed, landmarks alignment', async () => {
+    await matcherLandmarks.embed(bytes);
+  }, options);
+  bench('FaceMatcher.embed, keypoints alignment', async () => {
+    await matcherKeypoints.embed(bytes);
+  }, options);
+});

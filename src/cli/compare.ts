@@ -1,0 +1,170 @@
+import type { ParseArgsConfig } from 'node:util';
+import { cosineSimilarity } from '../compare/distance.js';
+import type { DetectorModel } from '../detect/options.js';
+import { FaceMatchError, isFaceMatchError } from '../errors.js';
+import type { ConstraintPreset } from '../image/types.js';
+import { FaceMatcher, type FaceEmbedding } from '../matcher.js';
+import type { AlignmentMode } from '../matcher-options.js';
+import {
+  ATTESTR_DOCUMENT_TYPES,
+  ATTESTR_FIELDS,
+  checkAttestrOptions,
+  toAttestrError,
+  toAttestrResponse,
+  type AttestrDocumentType,
+  type AttestrImageOutcome,
+  type AttestrInput,
+} from '../providers/attestr.js';
+import { DIDIT_FIELDS, toDiditError, toDiditResponse } from '../providers/didit.js';
+import type { MatchResult } from '../result.js';
+import type { BackendName } from '../runtime/backend.js';
+import { choiceOption, numberOption, UsageError } from './usage.js';
+
+/** @internal */
+export const COMPARE_USAGE = `Usage: facematch compare <user_image> <ref_image> [options]
+
+Prints one JSON document on stdout.
+
+Options:
+  --format raw|didit|attestr    response shape (default raw)
+  --threshold N                 didit: decline threshold 0-100 (default 30);
+                                attestr: match threshold 1-100 (required)
+  --approve-threshold N         didit: approve threshold 0-100
+  --back <image>                attestr: back side of the document (targetBack)
+  --type UIDAI|DL|PAN|VOTER|PASSPORT|GOV
+                                attestr: document type; document images use the small-face detector
+  --constraints didit|attestr|none
+                                image limits (default: the format's own; raw: none)
+  --backend auto|node|wasm|cpu  tfjs backend (default auto)
+  --detector auto|short|full    BlazeFace model (default auto)
+  --alignment landmarks|keypoints
+                                face alignment (default landmarks)
+
+Exit codes: 0 a match response was produced (Declined included); 1 the response is an error
+document (bad image, or no face where the format treats it as an error); 2 usage error.`;
+
+/** @internal */
+export const COMPARE_OPTIONS: ParseArgsConfig['options'] = {
+  format: { type: 'string' },
+  threshold: { type: 'string' },
+  'approve-threshold': { type: 'string' },
+  back: { type: 'string' },
+  type: { type: 'string' },
+  constraints: { type: 'string' },
+  backend: { type: 'string' },
+  detector: { type: 'string' },
+  alignment: { type: 'string' },
+};
+
+type Format = 'raw' | 'didit' | 'attestr';
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The match result as plain JSON: everything but the chip's pixels. */
+function rawResult(result: MatchResult): unknown {
+  const strip = (r: MatchResult['source']) => ({ ...r, chip: { width: r.chip.width, height: r.chip.height } });
+  return { ...result, source: strip(result.source), target: strip(result.target) };
+}
+
+function rawError(err: FaceMatchError): unknown {
+  return { error: { code: err.code, field: err.field ?? null, message: err.message, details: err.details } };
+}
+
+async function embedOutcome(matcher: FaceMatcher, input: string, field: string, detector?: DetectorModel): Promise<FaceEmbedding | FaceMatchError> {
+  try {
+    return await matcher.embed(input, detector === undefined ? { field } : { field, detector });
+  } catch (err) {
+    if (isFaceMatchError(err)) return err;
+    throw err;
+  }
+}
+
+function targetOf(matcher: FaceMatcher, src: FaceEmbedding | FaceMatchError, side: FaceEmbedding | FaceMatchError): AttestrInput['targetFront'] {
+  if (isFaceMatchError(side)) return { outcome: side };
+  if (isFaceMatchError(src)) return { outcome: side };
+  return { outcome: side, score: matcher.score(cosineSimilarity(src.embedding, side.embedding)) };
+}
+
+async function attestr(matcher: FaceMatcher, a: string, b: string, back: string | undefined, threshold: number | undefined, type: AttestrDocumentType | undefined): Promise<number> {
+  const docDetector: DetectorModel | undefined = type === undefined ? undefined : 'full';
+  const src = await embedOutcome(matcher, a, ATTESTR_FIELDS.source);
+  const front = await embedOutcome(matcher, b, ATTESTR_FIELDS.targetFront, docDetector);
+  const rear = back === undefined ? undefined : await embedOutcome(matcher, back, ATTESTR_FIELDS.targetBack, docDetector);
+  const input: AttestrInput = { src: src as AttestrImageOutcome, targetFront: targetOf(matcher, src, front) };
+  if (rear !== undefined) input.targetBack = targetOf(matcher, src, rear);
+  try {
+    print(toAttestrResponse(input, { threshold: threshold as number, ...(type ? { type } : {}) }));
+    return 0;
+  } catch (err) {
+    const reply = toAttestrError(err);
+    print(reply.body);
+    return reply.status === 200 ? 0 : 1;
+  }
+}
+
+/** @internal */
+export async function runCompare(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length !== 2) throw new UsageError(`compare expects two images, <user_image> <ref_image>; received ${positionals.length}`);
+  const [a, b] = positionals as [string, string];
+  const format = choiceOption<Format>(values['format'], 'format', ['raw', 'didit', 'attestr']) ?? 'raw';
+  const threshold = numberOption(values['threshold'], 'threshold');
+  const approveThreshold = numberOption(values['approve-threshold'], 'approve-threshold');
+  const type = choiceOption<AttestrDocumentType>(values['type'], 'type', ATTESTR_DOCUMENT_TYPES);
+  const back = values['back'] as string | undefined;
+  const constraints = choiceOption<ConstraintPreset>(values['constraints'], 'constraints', ['didit', 'attestr', 'none']);
+  const backend = choiceOption<BackendName>(values['backend'], 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  const detector = choiceOption<DetectorModel>(values['detector'], 'detector', ['auto', 'short', 'full']);
+  const alignment = choiceOption<AlignmentMode>(values['alignment'], 'alignment', ['landmarks', 'keypoints']);
+  if (format !== 'attestr' && (back !== undefined || type !== undefined)) throw new UsageError('--back and --type apply to --format attestr only');
+  if (format === 'raw' && (threshold !== undefined || approveThreshold !== undefined)) {
+    throw new UsageError('--threshold and --approve-threshold apply to --format didit or attestr');
+  }
+  if (format === 'attestr') {
+    // Attestr answers a bad or missing threshold with its 4001 document before looking at images.
+    try {
+      checkAttestrOptions({ threshold: threshold as number, ...(type ? { type } : {}) });
+    } catch (err) {
+      print(toAttestrError(err).body);
+      return 1;
+    }
+  }
+
+  const matcher = await FaceMatcher.create({
+    constraints: constraints ?? (format === 'raw' ? 'none' : format),
+    ...(backend ? { backend } : {}),
+    ...(detector ? { detector } : {}),
+    ...(alignment ? { alignment } : {}),
+  });
+  try {
+    if (format === 'attestr') return await attestr(matcher, a, b, back, threshold, type);
+    const fields = format === 'didit' ? ([DIDIT_FIELDS.source, DIDIT_FIELDS.target] as const) : (['source', 'target'] as const);
+    let result: MatchResult;
+    try {
+      result = await matcher.match(a, b, { fields });
+    } catch (err) {
+      if (!isFaceMatchError(err)) throw err;
+      if (format === 'raw') {
+        print(rawError(err));
+        return 1;
+      }
+      const reply = toDiditError(err);
+      print(reply.body);
+      return reply.status === 200 ? 0 : 1;
+    }
+    if (format === 'raw') {
+      print(rawResult(result));
+      return 0;
+    }
+    try {
+      print(await toDiditResponse(result, { face_match_score_decline_threshold: threshold, approveThreshold }));
+      return 0;
+    } catch (err) {
+      print(toDiditError(err).body);
+      return 1;
+    }
+  } finally {
+    matcher.dispose();
+  }
+}
