@@ -41,7 +41,7 @@ export interface FaceReport {
 }
 
 /**
- * The provider-neutral answer of {@link FaceMatcher.match}: both faces, how similar they are, the
+ * The provider-neutral answer of `FaceMatcher.match`: both faces, how similar they are, the
  * calibrated score and how long each stage took. Provider formatters (Didit, Attestr) turn it into
  * their JSON.
  *

@@ -4,4 +4,4 @@
  */
 export { createLandmarker, type Landmarker, type LandmarkerOptions } from './landmarker.js';
 export { DEFAULT_LANDMARK_CROP, type LandmarkCropOptions } from './crop.js';
-export { LANDMARK_GROUPS, landmarkCentre, type LandmarkGroup } from './points.js';
+export { LANDMARK_GROUPS, landmarkCentre, type LandmarkGroup, type LandmarkGroups } from './points.js';

@@ -6,6 +6,32 @@
 import type { Point } from '../types.js';
 
 /**
+ * The groups of the 68-point markup, each an index range `[first, last]` inclusive.
+ *
+ * @category Landmarks
+ */
+export interface LandmarkGroups {
+  /** 0–16: subject's right ear → chin (8) → left ear. */
+  readonly jaw: readonly [0, 16];
+  /** 17–21. */
+  readonly rightEyebrow: readonly [17, 21];
+  /** 22–26. */
+  readonly leftEyebrow: readonly [22, 26];
+  /** 27–30: top of the nose → tip (30). */
+  readonly noseBridge: readonly [27, 30];
+  /** 31–35: right → left; 33 is the nose base. */
+  readonly nostrils: readonly [31, 35];
+  /** 36–41: outer corner first, clockwise. */
+  readonly rightEye: readonly [36, 41];
+  /** 42–47: inner corner first, clockwise. */
+  readonly leftEye: readonly [42, 47];
+  /** 48–59: right corner 48, left corner 54. */
+  readonly outerLip: readonly [48, 59];
+  /** 60–67. */
+  readonly innerLip: readonly [60, 67];
+}
+
+/**
  * Index ranges of the 68-point markup, each as `[first, last]` inclusive.
  *
  * | group | indices |
@@ -20,7 +46,7 @@ import type { Point } from '../types.js';
  *
  * @category Landmarks
  */
-export const LANDMARK_GROUPS = Object.freeze({
+export const LANDMARK_GROUPS: LandmarkGroups = Object.freeze({
   jaw: [0, 16],
   rightEyebrow: [17, 21],
   leftEyebrow: [22, 26],
@@ -30,14 +56,14 @@ export const LANDMARK_GROUPS = Object.freeze({
   leftEye: [42, 47],
   outerLip: [48, 59],
   innerLip: [60, 67],
-} as const satisfies Record<string, readonly [number, number]>);
+} as const);
 
 /**
  * Name of one group of {@link LANDMARK_GROUPS}.
  *
  * @category Landmarks
  */
-export type LandmarkGroup = keyof typeof LANDMARK_GROUPS;
+export type LandmarkGroup = keyof LandmarkGroups;
 
 /**
  * Mean of the landmarks of one group, such as the centre of the right eye.
