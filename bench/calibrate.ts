@@ -143,3 +143,54 @@ export function minimumThresholdForFar(pairs: readonly CalibrationPair[], calibr
   const threshold = roundScore(cutoff + 0.01);
   return threshold > 100 ? null : threshold;
 }
+
+/** One labelled pair with its fold, for {@link crossValidatedFarThreshold}. */
+export interface FoldedCalibrationPair extends CalibrationPair {
+  /** Fold index, 0-based, as in the pairs file. */
+  fold: number;
+}
+
+/** The result of {@link crossValidatedFarThreshold}. */
+export interface FarThresholdChoice {
+  /** The FAR the thresholds were chosen for. */
+  maxFar: number;
+  /** Per fold: the threshold chosen on the other folds, and the FAR and FRR it gives on this fold. */
+  perFold: { fold: number; threshold: number | null; far: number; frr: number }[];
+  /** The largest per-fold threshold, rounded up to a whole score: the conservative default. */
+  recommended: number | null;
+  /** Mean held-out FAR of the per-fold thresholds. */
+  heldOutFar: number;
+  /** Mean held-out FRR of the per-fold thresholds. */
+  heldOutFrr: number;
+}
+
+/**
+ * Chooses an approve threshold for a target false-accept rate with the same cross-validation as
+ * the accuracy protocol: for each fold, the lowest threshold whose FAR on the *other* folds is at
+ * most `maxFar`, then that threshold's FAR and FRR on the held-out fold. The recommendation is the
+ * largest per-fold threshold, rounded up, so it meets the target on every fold's training part.
+ *
+ * @throws FaceMatchError `INVALID_INPUT` when a fold lacks either class or `maxFar` is not in [0, 1].
+ */
+export function crossValidatedFarThreshold(pairs: readonly FoldedCalibrationPair[], calibration: Calibration, maxFar: number): FarThresholdChoice {
+  const folds = [...new Set(pairs.map((p) => p.fold))].sort((a, b) => a - b);
+  const perFold = folds.map((fold) => {
+    const threshold = minimumThresholdForFar(
+      pairs.filter((p) => p.fold !== fold),
+      calibration,
+      maxFar,
+    );
+    const held = pairs.filter((p) => p.fold === fold);
+    const row = errorRates(held, calibration, [threshold ?? 100])[0]!;
+    return { fold, threshold, far: row.far, frr: row.frr };
+  });
+  const chosen = perFold.map((f) => f.threshold).filter((t): t is number => t !== null);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  return {
+    maxFar,
+    perFold,
+    recommended: chosen.length === perFold.length ? Math.min(100, Math.ceil(Math.max(...chosen))) : null,
+    heldOutFar: mean(perFold.map((f) => f.far)),
+    heldOutFrr: mean(perFold.map((f) => f.frr)),
+  };
+}

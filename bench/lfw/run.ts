@@ -7,7 +7,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { readModelManifest } from '../../src/runtime/models.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import { parseCalibration } from '../../src/compare/calibration.js';
-import { calibrate, type CalibrationReport } from '../calibrate.js';
+import { calibrate, crossValidatedFarThreshold, type CalibrationReport, type FarThresholdChoice } from '../calibrate.js';
 import { embedImages, type EmbeddedImages } from './embed-images.js';
 import { machineInfo } from './machine.js';
 import { evaluateProtocol } from './metrics.js';
@@ -49,6 +49,8 @@ export interface LfwBenchResult {
   embedded: EmbeddedImages;
   /** The calibration fitted on these pairs, when asked for. */
   fitted?: CalibrationReport;
+  /** The approve threshold for FAR <= 0.1%, chosen by cross-validation over the folds (with the calibration in use). */
+  approveThreshold?: FarThresholdChoice;
   /** The report files, when written. */
   files?: ReportFiles;
 }
@@ -101,6 +103,11 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
     const stored = (await readModelManifest(matcher.modelsDir)).models[String(matcher.embedder)]?.calibration;
     calibration = matcher.calibration ?? (stored ? parseCalibration(stored) : undefined);
   }
+  let approveThreshold: FarThresholdChoice | undefined;
+  if (calibration) {
+    const folded = pairs.flatMap((p, i) => (similarities[i] === null ? [] : [{ similarity: similarities[i]!, same: p.same, fold: p.fold }]));
+    approveThreshold = crossValidatedFarThreshold(folded, calibration, 0.001);
+  }
   const scores: PairScore[] = similarities.map((s) => (s === null ? null : calibration ? scoreFromSimilarity(s, calibration) : Math.max(0, s) * 100));
 
   const metrics = evaluateProtocol(pairs, scores, {
@@ -134,7 +141,7 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
     noFaceImages: embedded.failures.length,
     createdAt: new Date().toISOString(),
   };
-  const result: LfwBenchResult = { report, similarities, embedded, ...(fitted ? { fitted } : {}) };
+  const result: LfwBenchResult = { report, similarities, embedded, ...(fitted ? { fitted } : {}), ...(approveThreshold ? { approveThreshold } : {}) };
   if (options.out) result.files = await writeReports(report, options.out, { pairs, scores });
   if (options.json) {
     const { writeFile, mkdir } = await import('node:fs/promises');
