@@ -118,6 +118,21 @@ describe.skipIf(!LFW)('facematch compare on LFW images (FACEMATCH_LFW_DIR)', () 
     expect((didit.json as { detail: string }).detail).toMatch(/JPEG, PNG, WebP/);
     const attestr = await cli('compare', path.join(dir, 'doc.pdf'), files['a1']!, '--format', 'attestr', '--threshold', '70');
     expect(attestr.json).toMatchObject({ status: 'INVALID_FILE_FORMAT' });
+    expect(attestr.code).toBe(1);
+  });
+
+  it('no face in user_image: Didit declines with NO_FACE_DETECTED, Attestr says srcValid false (exit 0)', async () => {
+    const blank = path.join(dir, 'blank.jpg');
+    await sharp({ create: { width: 500, height: 500, channels: 3, background: { r: 200, g: 190, b: 180 } } }).jpeg().toFile(blank);
+    const didit = await cli('compare', blank, files['a1']!, '--format', 'didit');
+    expect(didit.code).toBe(0);
+    expect(schemaErrors('diditResponse', didit.json)).toBe('');
+    const fm = (didit.json as { face_match: { status: string; warnings: { risk: string }[] } }).face_match;
+    expect(fm.status).toBe('Declined');
+    expect(fm.warnings.map((w) => w.risk)).toContain('NO_FACE_DETECTED');
+    const attestr = await cli('compare', blank, files['a1']!, '--format', 'attestr', '--threshold', '70');
+    expect(attestr.code).toBe(0);
+    expect(attestr.json).toMatchObject({ valid: false, status: 'FACE_NOT_MATCHED', srcValid: false, targetFrontValid: true });
   });
 
   it('a 250x250 image under the didit preset gives a 400 detail about the minimum resolution', async () => {

@@ -122,7 +122,7 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
   const backend = await initBackend(matcher.backend ?? 'auto');
   const report: LfwReport = {
     ...metrics,
-    dataset: `LFW ${location.imageDir}, ${path.basename(location.pairsPath)}`,
+    dataset: `${location.imageDir}, ${path.basename(location.pairsPath)}`,
     throughput:
       embedded.computed === 0
         ? null

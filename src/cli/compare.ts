@@ -95,12 +95,13 @@ async function attestr(matcher: FaceMatcher, a: string, b: string, back: string 
   const input: AttestrInput = { src: src as AttestrImageOutcome, targetFront: targetOf(matcher, src, front) };
   if (rear !== undefined) input.targetBack = targetOf(matcher, src, rear);
   try {
-    print(toAttestrResponse(input, { threshold: threshold as number, ...(type ? { type } : {}) }));
-    return 0;
+    const body = toAttestrResponse(input, { threshold: threshold as number, ...(type ? { type } : {}) });
+    print(body);
+    // Attestr answers an unreadable or too-small image with a 200 body, but it is an error document.
+    return 'status' in body && body.status !== 'INVALID_FILE_FORMAT' ? 0 : 1;
   } catch (err) {
-    const reply = toAttestrError(err);
-    print(reply.body);
-    return reply.status === 200 ? 0 : 1;
+    print(toAttestrError(err).body);
+    return 1;
   }
 }
 

@@ -43,7 +43,11 @@ let nodeImport: Promise<boolean> | undefined;
 let current: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
 
-/** The folder holding the tfjs wasm binaries of the installed `@tensorflow/tfjs-backend-wasm`. */
+/**
+ * The folder holding the tfjs wasm binaries of the installed `@tensorflow/tfjs-backend-wasm`.
+ *
+ * @category Runtime
+ */
 export function wasmBinaryDir(): string {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
