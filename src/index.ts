@@ -16,3 +16,5 @@ export * from './detect/index.js';
 export * from './embed/index.js';
 export * from './image/index.js';
 export * from './landmarks/index.js';
+export * from './matcher.js';
+export * from './matcher-options.js';

@@ -8,7 +8,8 @@ import type { BackendName } from './runtime/backend.js';
  * How a face is aligned before it is embedded.
  *
  * - `landmarks` (default): the 68-point landmark network refines BlazeFace's box, and the face is
- *   aligned on dlib's 51-point mean face, the framing the dlib ResNet was trained on. Most accurate;
+ *   aligned on dlib's mean face (nose, eyes and mouth: landmarks 27–67), the framing the dlib
+ *   ResNet was trained on. Most accurate;
  *   costs one small network run (plus its mirror) per face.
  * - `keypoints`: align BlazeFace's four central keypoints (eyes, nose tip, mouth) on a matching
  *   template. Faster, a little less accurate.
@@ -41,7 +42,11 @@ export interface FaceMatcherOptions {
    * does not dispose it.
    */
   embedder?: 'dlib-resnet' | Embedder;
-  /** With `dlib-resnet`: also embed the mirrored chip and average. Default `false`. */
+  /**
+   * With `dlib-resnet`: also embed the mirrored chip and average the two embeddings. Default `true`:
+   * on LFW View 2 it lifts 10-fold accuracy from 98.95% to 99.05% and TAR at FAR 1e-3 from 95.8% to
+   * 96.5%, for one more network run per face. Set `false` for about half the embedding time.
+   */
   flip?: boolean;
   /**
    * Similarity-to-score calibration. Default: the one stored for the embedder in

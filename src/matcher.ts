@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { alignFace } from './align/align.js';
-import { BLAZEFACE_TEMPLATE, DLIB_51_TEMPLATE } from './align/templates.js';
+import { BLAZEFACE_TEMPLATE, DLIB_41_TEMPLATE } from './align/templates.js';
 import { parseCalibration, scoreFromSimilarity, type Calibration } from './compare/calibration.js';
 import { cosineSimilarity, euclideanDistance } from './compare/distance.js';
 import { createFaceDetector, type FaceDetector } from './detect/detector.js';
-import type { DetectorModel } from './detect/options.js';
+import { DEFAULT_FACE_DETECTOR_OPTIONS, type DetectorModel } from './detect/options.js';
 import { createDlibResNetEmbedder } from './embed/dlib-resnet.js';
 import type { Embedder } from './embed/types.js';
 import { FaceMatchError } from './errors.js';
 import { loadImage } from './image/load.js';
 import type { ImageInput, LoadedImage } from './image/types.js';
+import { DEFAULT_LANDMARK_CROP, type LandmarkCropOptions } from './landmarks/crop.js';
 import { createLandmarker, type Landmarker } from './landmarks/landmarker.js';
 import type { AlignmentMode, FaceMatcherOptions, ImageCallOptions, MatchCallOptions } from './matcher-options.js';
 import type { FaceReport, MatchResult, StageTimings } from './result.js';
@@ -59,6 +60,56 @@ interface PreparedFace {
 }
 
 const DEFAULT_MAX_SIDE = 1600;
+const CHIP_PADDING = 0.25;
+
+/**
+ * Every setting that shapes an embedding, with defaults filled in: what a cache of embeddings must
+ * be keyed on, and what a benchmark report should state.
+ *
+ * @category Matching
+ */
+export interface PipelineDescription {
+  /** Embedder name. */
+  embedder: string;
+  /** BlazeFace model choice. */
+  detector: string;
+  /** Lowest detector confidence kept. */
+  minConfidence: number;
+  /** Alignment mode. */
+  alignment: AlignmentMode;
+  /** Name of the alignment template. */
+  template: string;
+  /** Chip padding around the template's unit square. */
+  padding: number;
+  /** Landmark crop around the detector box (landmarks alignment), or null. */
+  landmarkCrop: Required<LandmarkCropOptions> | null;
+  /** Horizontal-flip averaging of embeddings. */
+  flip: boolean;
+  /** Longest image side after decoding. */
+  maxSide: number;
+}
+
+/**
+ * The settings a {@link FaceMatcher} created with `options` will use. Pure: loads nothing.
+ *
+ * @category Matching
+ */
+export function describePipeline(options: FaceMatcherOptions = {}): PipelineDescription {
+  const alignment = options.alignment ?? 'landmarks';
+  const embedder = options.embedder ?? 'dlib-resnet';
+  const custom = typeof embedder === 'object';
+  return {
+    embedder: custom ? embedder.name : embedder,
+    detector: options.detector ?? 'auto',
+    minConfidence: options.minConfidence ?? DEFAULT_FACE_DETECTOR_OPTIONS.minConfidence,
+    alignment,
+    template: alignment === 'landmarks' ? DLIB_41_TEMPLATE.name : BLAZEFACE_TEMPLATE.name,
+    padding: CHIP_PADDING,
+    landmarkCrop: alignment === 'landmarks' ? { ...DEFAULT_LANDMARK_CROP } : null,
+    flip: !custom && (options.flip ?? true),
+    maxSide: options.maxSide ?? DEFAULT_MAX_SIDE,
+  };
+}
 
 function mapBox(box: Box, s: number): Box {
   return { x: box.x / s, y: box.y / s, width: box.width / s, height: box.height / s };
@@ -147,7 +198,7 @@ export class FaceMatcher {
         field: 'embedder',
       });
     }
-    const embedder = custom ? (options.embedder as Embedder) : await createDlibResNetEmbedder({ modelsDir, flip: options.flip ?? false });
+    const embedder = custom ? (options.embedder as Embedder) : await createDlibResNetEmbedder({ modelsDir, flip: options.flip ?? true });
     let landmarker: Landmarker | undefined;
     try {
       if (alignment === 'landmarks') landmarker = await createLandmarker({ modelsDir });
@@ -331,9 +382,9 @@ export class FaceMatcher {
     const size = this.embedder.inputSize.width;
     if (this.landmarker) {
       const points = await this.landmarker.landmarks(image, face.box);
-      return alignFace(image, points.slice(17), DLIB_51_TEMPLATE, { size, padding: 0.25 }).chip;
+      return alignFace(image, points.slice(27), DLIB_41_TEMPLATE, { size, padding: CHIP_PADDING }).chip;
     }
-    return alignFace(image, face.keypoints.slice(0, 4), BLAZEFACE_TEMPLATE, { size, padding: 0.25 }).chip;
+    return alignFace(image, face.keypoints.slice(0, 4), BLAZEFACE_TEMPLATE, { size, padding: CHIP_PADDING }).chip;
   }
 }
 

@@ -3,6 +3,7 @@ import { scoreFromSimilarity, type Calibration } from '../../src/compare/calibra
 import { cosineSimilarity } from '../../src/compare/distance.js';
 import { DEFAULT_APPROVE_THRESHOLD, DEFAULT_DECLINE_THRESHOLD } from '../../src/compare/decision.js';
 import type { FaceMatcherOptions } from '../../src/matcher-options.js';
+import { describePipeline } from '../../src/matcher.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { readModelManifest } from '../../src/runtime/models.js';
 import { packageVersion } from '../../src/runtime/package.js';
@@ -78,12 +79,13 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
   const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const matcher: FaceMatcherOptions = { embedder: 'dlib-resnet', detector: 'auto', alignment: 'landmarks', ...(options.matcher ?? {}) };
   const version = packageVersion();
+  const pipeline = describePipeline(matcher);
   const embedded = await embedImages(images, {
     dataDir: location.dir,
     matcher,
     workers: options.workers,
     cacheDir: options.cache ?? undefined,
-    cacheSalt: { version },
+    cacheSalt: { version, pipeline },
     progress: options.progress,
   });
 
@@ -133,8 +135,8 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
             seconds: embedded.seconds,
             stages: embedded.stages,
           },
-    embedder: `${String(matcher.embedder)}${matcher.flip ? '+flip' : ''} (${matcher.alignment} alignment)`,
-    detector: `blazeface-${matcher.detector}`,
+    embedder: `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.template}, padding ${pipeline.padding})`,
+    detector: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence})`,
     backend: backend.name,
     version,
     machine: machineInfo(),
