@@ -9,8 +9,7 @@ import type { BackendName } from './runtime/backend.js';
  *
  * - `landmarks` (default): the 68-point landmark network refines BlazeFace's box, and the face is
  *   aligned on dlib's mean face (nose, eyes and mouth: landmarks 27–67), the framing the dlib
- *   ResNet was trained on. Most accurate;
- *   costs one small network run (plus its mirror) per face.
+ *   ResNet was trained on. Most accurate; costs one small network run (~5 ms) per face.
  * - `keypoints`: align BlazeFace's four central keypoints (eyes, nose tip, mouth) on a matching
  *   template. Faster, a little less accurate.
  *

@@ -61,6 +61,12 @@ interface PreparedFace {
 
 const DEFAULT_MAX_SIDE = 1600;
 const CHIP_PADDING = 0.25;
+/**
+ * The landmarker's mirror averaging steadies the points (see `createLandmarker`), but with flip
+ * averaging of the embeddings it no longer shows in accuracy: on LFW View 2, 99.12% ± 0.18 without
+ * it against 99.05% ± 0.38 with it, the same AUC (0.99780 vs 0.99782), for 4.5 ms less per face.
+ */
+const LANDMARK_MIRROR = false;
 
 /**
  * Every setting that shapes an embedding, with defaults filled in: what a cache of embeddings must
@@ -83,6 +89,8 @@ export interface PipelineDescription {
   padding: number;
   /** Landmark crop around the detector box (landmarks alignment), or null. */
   landmarkCrop: Required<LandmarkCropOptions> | null;
+  /** Whether the landmark network also runs on the mirrored crop (landmarks alignment). */
+  landmarkMirror: boolean;
   /** Horizontal-flip averaging of embeddings. */
   flip: boolean;
   /** Longest image side after decoding. */
@@ -106,6 +114,7 @@ export function describePipeline(options: FaceMatcherOptions = {}): PipelineDesc
     template: alignment === 'landmarks' ? DLIB_41_TEMPLATE.name : BLAZEFACE_TEMPLATE.name,
     padding: CHIP_PADDING,
     landmarkCrop: alignment === 'landmarks' ? { ...DEFAULT_LANDMARK_CROP } : null,
+    landmarkMirror: LANDMARK_MIRROR,
     flip: !custom && (options.flip ?? true),
     maxSide: options.maxSide ?? DEFAULT_MAX_SIDE,
   };
@@ -201,7 +210,7 @@ export class FaceMatcher {
     const embedder = custom ? (options.embedder as Embedder) : await createDlibResNetEmbedder({ modelsDir, flip: options.flip ?? true });
     let landmarker: Landmarker | undefined;
     try {
-      if (alignment === 'landmarks') landmarker = await createLandmarker({ modelsDir });
+      if (alignment === 'landmarks') landmarker = await createLandmarker({ modelsDir, mirror: LANDMARK_MIRROR });
       const calibration = options.calibration ?? (await storedCalibration(embedder.name, modelsDir));
       const matcher = new FaceMatcher({ ...options, modelsDir }, backend, embedder, !custom, landmarker, calibration);
       await matcher.detectorFor(options.detector ?? 'auto');

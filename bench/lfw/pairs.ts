@@ -307,3 +307,20 @@ export async function loadPairs(location: LfwLocation, checkImages = true): Prom
   }
   return { ...parsed, location };
 }
+
+/**
+ * The first `limit` matched and `limit` mismatched pairs of every fold, in file order (every pair
+ * when `limit` is undefined): the selection `--limit` makes, for facematch's run and the peers' alike.
+ *
+ * @category Benchmark
+ */
+export function firstPairsOfEachFold<T extends { fold: number; same: boolean }>(pairs: readonly T[], limit: number | undefined): T[] {
+  if (limit === undefined) return [...pairs];
+  const seen = new Map<string, number>();
+  return pairs.filter((p) => {
+    const k = `${p.fold}:${p.same}`;
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    return n < limit;
+  });
+}

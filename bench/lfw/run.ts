@@ -12,7 +12,7 @@ import { calibrate, crossValidatedFarThreshold, type CalibrationReport, type Far
 import { embedImages, type EmbeddedImages } from './embed-images.js';
 import { machineInfo } from './machine.js';
 import { evaluateProtocol } from './metrics.js';
-import { findLfw, loadPairs } from './pairs.js';
+import { findLfw, firstPairsOfEachFold, loadPairs } from './pairs.js';
 import { writeReports, type ReportFiles } from './report.js';
 import type { LfwReport, PairScore } from './types.js';
 
@@ -56,18 +56,6 @@ export interface LfwBenchResult {
   files?: ReportFiles;
 }
 
-/** Selects the first `limit` matched and `limit` mismatched pairs of every fold. */
-function limitPairs<T extends { fold: number; same: boolean }>(pairs: readonly T[], limit: number | undefined): T[] {
-  if (limit === undefined) return [...pairs];
-  const seen = new Map<string, number>();
-  return pairs.filter((p) => {
-    const k = `${p.fold}:${p.same}`;
-    const n = seen.get(k) ?? 0;
-    seen.set(k, n + 1);
-    return n < limit;
-  });
-}
-
 /**
  * Runs the LFW protocol end to end: embeds every distinct image once (worker pool, cache), scores
  * every pair, and evaluates the 10-fold protocol and the provider thresholds.
@@ -75,7 +63,7 @@ function limitPairs<T extends { fold: number; same: boolean }>(pairs: readonly T
 export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBenchResult> {
   const location = await findLfw(options.data, options.pairs === undefined ? {} : { pairs: options.pairs });
   const loaded = await loadPairs(location);
-  const pairs = limitPairs(loaded.pairs, options.limit);
+  const pairs = firstPairsOfEachFold(loaded.pairs, options.limit);
   const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const matcher: FaceMatcherOptions = { embedder: 'dlib-resnet', detector: 'auto', alignment: 'landmarks', ...(options.matcher ?? {}) };
   const version = packageVersion();

@@ -26,8 +26,8 @@ export const DEFAULT_DECLINE_THRESHOLD = 30;
  * most 0.1%, by the same cross-validation as the accuracy protocol: on each fold, the lowest
  * threshold with FAR <= 0.1% on the other nine; 95 is the largest of the ten, rounded up
  * (`facematch bench lfw` prints the choice; held out, the per-fold thresholds averaged FAR 0.13%).
- * On all of View 2 it accepts 2 of the 3,000 different-person pairs (FAR 0.07%) and rejects 7.0%
- * of same-person pairs, which then go to review.
+ * On all of View 2 it accepts 2 of the 3,000 different-person pairs (FAR 0.07%) and leaves 6.8%
+ * of same-person pairs below it, which then go to review.
  *
  * @category Compare
  */

@@ -1,0 +1,129 @@
+/**
+ * `facematch bench …`: the benchmark commands. Loaded on demand by the CLI.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import type { DetectorModel } from '../src/detect/options.js';
+import type { AlignmentMode } from '../src/matcher-options.js';
+import type { BackendName } from '../src/runtime/backend.js';
+import { choiceOption, numberOption, UsageError } from '../src/cli/usage.js';
+import { runLfwBench } from './lfw/run.js';
+import { renderMarkdown } from './lfw/report.js';
+
+const USAGE = `Usage: facematch bench lfw [options]
+
+Runs the LFW verification protocol (10 folds in file order; each fold's threshold chosen on the
+other nine; a pair with a missing face counted wrong) and prints a Markdown summary.
+
+Options:
+  --data DIR          LFW folder with lfw-deepfunneled/ and pairs.txt (default FACEMATCH_LFW_DIR)
+  --pairs FILE        any file in pairs.txt format (default DIR/pairs.txt)
+  --workers N         worker threads, each with its own tfjs (default: one per core)
+  --limit N           first N matched and N mismatched pairs of each fold
+  --embedder NAME     dlib-resnet (default)
+  --detector NAME     auto|short|full (default auto)
+  --alignment MODE    landmarks|keypoints (default landmarks)
+  --no-flip           no horizontal-flip averaging of embeddings (on by default)
+  --backend NAME      auto|node|wasm|cpu (default auto)
+  --peer NAME         face-api|human: run a peer library through the same harness
+  --json FILE         write the JSON report here
+  --out DIR           write JSON, Markdown, SVG and CSV reports here
+  --cache DIR         embedding cache folder (default .cache/facematch)
+  --no-cache          do not read or write the embedding cache
+  --fit-calibration   fit the score calibration on these pairs and print it`;
+
+/** Runs `facematch bench <args>`; resolves to the exit code. @internal */
+export async function runBench(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        data: { type: 'string' },
+        pairs: { type: 'string' },
+        workers: { type: 'string' },
+        limit: { type: 'string' },
+        embedder: { type: 'string' },
+        detector: { type: 'string' },
+        alignment: { type: 'string' },
+        'no-flip': { type: 'boolean' },
+        backend: { type: 'string' },
+        peer: { type: 'string' },
+        json: { type: 'string' },
+        out: { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'fit-calibration': { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'lfw') throw new UsageError(`expected "bench lfw", received "bench ${positionals.join(' ')}"`);
+  const workers = numberOption(values.workers, 'workers');
+  const limit = numberOption(values.limit, 'limit');
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError('--workers expects a whole number >= 1');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new UsageError('--limit expects a whole number >= 1');
+  const embedder = choiceOption(values.embedder, 'embedder', ['dlib-resnet'] as const) ?? 'dlib-resnet';
+  const detector = choiceOption<DetectorModel>(values.detector, 'detector', ['auto', 'short', 'full']);
+  const alignment = choiceOption<AlignmentMode>(values.alignment, 'alignment', ['landmarks', 'keypoints']);
+  const backend = choiceOption<BackendName>(values.backend, 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  const peer = choiceOption(values.peer, 'peer', ['face-api', 'human'] as const);
+  if (peer !== undefined) {
+    const { runPeerBench } = await import('./peers/run.js');
+    const result = await runPeerBench(peer, {
+      data: values.data,
+      pairs: values.pairs,
+      workers,
+      limit,
+      backend,
+      out: values.out,
+      json: values.json,
+      cache: values['no-cache'] ? false : values.cache,
+    });
+    process.stdout.write(`${renderMarkdown(result.report)}\n`);
+    return 0;
+  }
+  const result = await runLfwBench({
+    data: values.data,
+    pairs: values.pairs,
+    workers,
+    limit,
+    matcher: {
+      embedder,
+      detector: detector ?? 'auto',
+      alignment: alignment ?? 'landmarks',
+      flip: !(values['no-flip'] ?? false),
+      ...(backend ? { backend } : {}),
+    },
+    out: values.out,
+    json: values.json,
+    cache: values['no-cache'] ? false : values.cache,
+    fitCalibration: values['fit-calibration'] ?? false,
+  });
+  process.stdout.write(`${renderMarkdown(result.report)}\n`);
+  if (result.fitted) {
+    process.stdout.write(`\nFitted calibration (store under "calibration" in models/manifest.json):\n${JSON.stringify(result.fitted.calibration, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result.fitted.table, null, 2)}\n`);
+  }
+  if (result.approveThreshold) {
+    const a = result.approveThreshold;
+    process.stdout.write(
+      `\nApprove threshold for FAR <= ${a.maxFar} (chosen on 9 folds, tested on the 10th): recommended ${a.recommended}; ` +
+        `held-out FAR ${(a.heldOutFar * 100).toFixed(3)}%, FRR ${(a.heldOutFrr * 100).toFixed(2)}%; per fold ${a.perFold.map((f) => f.threshold).join(', ')}\n`,
+    );
+  }
+  if (result.embedded.failures.length > 0) {
+    process.stderr.write(`${result.embedded.failures.length} image(s) without a face or unreadable:\n`);
+    for (const f of result.embedded.failures.slice(0, 20)) process.stderr.write(`  ${f.path}: ${f.code} ${f.message}\n`);
+  }
+  return 0;
+}
