@@ -10,6 +10,7 @@ import {
   templateInChip,
   warpSimilarity,
 } from '../src/align/index.js';
+import { FaceMatchError } from '../src/errors.js';
 import type { Point, RgbImage } from '../src/types.js';
 
 function transformPoints(points: Point[], s: number, theta: number, tx: number, ty: number): Point[] {
@@ -100,7 +101,7 @@ describe('fitSimilarity', () => {
   });
 
   it('refuses degenerate input', () => {
-    expect(() => fitSimilarity([{ x: 1, y: 1 }], [{ x: 2, y: 2 }])).toThrow(RangeError);
+    expect(() => fitSimilarity([{ x: 1, y: 1 }], [{ x: 2, y: 2 }])).toThrow(FaceMatchError);
     expect(() =>
       fitSimilarity(
         [
@@ -112,7 +113,7 @@ describe('fitSimilarity', () => {
           { x: 1, y: 1 },
         ],
       ),
-    ).toThrow(RangeError);
+    ).toThrow(/distinct source points/);
   });
 });
 

@@ -53,7 +53,7 @@ describe('68-point markup', () => {
     expect(unflipLandmarks(unflipLandmarks(points, 250), 250)).toEqual(points);
     expect(landmarkCentre(points, 'rightEye')).toEqual({ x: (1.5 * (36 + 41)) / 2, y: 100 - (36 + 41) / 2 });
     expect(LANDMARK_GROUPS.innerLip).toEqual([60, 67]);
-    expect(() => landmarkCentre(points.slice(0, 40), 'leftEye')).toThrow(RangeError);
+    expect(() => landmarkCentre(points.slice(0, 40), 'leftEye')).toThrow(FaceMatchError);
   });
 
   it('averageWithMirrored returns the original when the mirrored run is its exact mirror image', () => {

@@ -1,3 +1,4 @@
+import { FaceMatchError } from '../errors.js';
 import type { Point } from '../types.js';
 
 /**
@@ -29,7 +30,11 @@ export interface SimilarityTransform {
 export function fitSimilarity(from: readonly Point[], to: readonly Point[], weights?: readonly number[]): SimilarityTransform {
   const n = from.length;
   if (n < 2 || to.length !== n || (weights && weights.length !== n)) {
-    throw new RangeError(`fitSimilarity needs two equal-length point lists of at least 2 points, got ${n} and ${to.length}`);
+    throw new FaceMatchError(
+      'INVALID_INPUT',
+      `Expected two equal-length point lists of at least 2 points (and one weight per point) but received ${n} and ${to.length} points`,
+      { field: 'points' },
+    );
   }
   let wSum = 0;
   let fx = 0;
@@ -63,7 +68,9 @@ export function fitSimilarity(from: readonly Point[], to: readonly Point[], weig
     cross += w * (px * qy - py * qx);
     norm += w * (px * px + py * py);
   }
-  if (!(norm > 0)) throw new RangeError('fitSimilarity needs at least two distinct source points');
+  if (!(norm > 0)) {
+    throw new FaceMatchError('INVALID_INPUT', 'Expected at least two distinct source points but all of them coincide', { field: 'points' });
+  }
   const a = dot / norm;
   const b = cross / norm;
   return { a, b, tx: gx - (a * fx - b * fy), ty: gy - (b * fx + a * fy) };

@@ -4,6 +4,7 @@
  * with fractional weights at the edges, is what a good downscaler does; it does not alias.
  * @module
  */
+import { FaceMatchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import type { ImageSize } from './orient.js';
 
@@ -69,7 +70,11 @@ function contributions(from: number, to: number): Contributions {
 export function downscaleArea(image: RgbImage, width: number, height: number): RgbImage {
   if (width === image.width && height === image.height) return image;
   if (width < 1 || height < 1 || width > image.width || height > image.height) {
-    throw new RangeError(`downscaleArea shrinks only: ${image.width}x${image.height} to ${width}x${height} is not a shrink`);
+    throw new FaceMatchError(
+      'INVALID_INPUT',
+      `Expected a target size no larger than ${image.width}x${image.height} (downscaleArea only shrinks) but received ${width}x${height}`,
+      { field: 'size' },
+    );
   }
   const src = image.data;
   const srcStride = image.width * 3;

@@ -3,6 +3,7 @@
  * helpers over it. "Right" and "left" are the subject's: the right eye is on the image's left.
  * @module
  */
+import { FaceMatchError } from '../errors.js';
 import type { Point } from '../types.js';
 
 /**
@@ -78,7 +79,7 @@ export function landmarkCentre(points: readonly Point[], group: LandmarkGroup): 
   let y = 0;
   for (let i = first; i <= last; i += 1) {
     const p = points[i];
-    if (!p) throw new RangeError(`landmarkCentre needs 68 points, got ${points.length}`);
+    if (!p) throw new FaceMatchError('INVALID_INPUT', `Expected 68 landmarks but received ${points.length}`, { field: 'points' });
     x += p.x;
     y += p.y;
   }
@@ -117,7 +118,7 @@ export const MIRROR_68: readonly number[] = Object.freeze([
 export function unflipLandmarks(points: readonly Point[], width: number): Point[] {
   return MIRROR_68.map((j) => {
     const p = points[j];
-    if (!p) throw new RangeError(`unflipLandmarks needs 68 points, got ${points.length}`);
+    if (!p) throw new FaceMatchError('INVALID_INPUT', `Expected 68 landmarks but received ${points.length}`, { field: 'points' });
     return { x: width - p.x, y: p.y };
   });
 }
