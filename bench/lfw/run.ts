@@ -15,6 +15,7 @@ import { evaluateProtocol } from './metrics.js';
 import { findLfw, firstPairsOfEachFold, loadPairs } from './pairs.js';
 import { writeReports, type ReportFiles } from './report.js';
 import type { LfwReport, PairScore } from './types.js';
+import { throughputOf } from './stats.js';
 
 /** Options of {@link runLfwBench}. */
 export interface LfwBenchOptions {
@@ -113,16 +114,7 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
   const report: LfwReport = {
     ...metrics,
     dataset: `${location.imageDir}, ${path.basename(location.pairsPath)}`,
-    throughput:
-      embedded.computed === 0
-        ? null
-        : {
-            imagesPerSecond: embedded.computed / embedded.seconds,
-            workers: embedded.workers,
-            images: embedded.computed,
-            seconds: embedded.seconds,
-            stages: embedded.stages,
-          },
+    throughput: throughputOf(embedded),
     embedder: `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.template}, padding ${pipeline.padding})`,
     detector: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence})`,
     backend: backend.name,

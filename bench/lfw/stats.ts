@@ -4,7 +4,7 @@
  * @module
  */
 import { FaceMatchError } from '../../src/errors.js';
-import type { StageSummary, StageTimings } from './types.js';
+import type { StageSummary, StageTimings, Throughput } from './types.js';
 
 function requireValues(values: ArrayLike<number>, what: string): void {
   if (values.length === 0) throw new FaceMatchError('INVALID_INPUT', `${what}: expected at least one value, received none`);
@@ -134,4 +134,31 @@ export class LatencyRecorder {
     }
     return out;
   }
+}
+
+/**
+ * What an embedding run measured, for {@link throughputOf}.
+ *
+ * @category Benchmark
+ */
+export interface EmbeddingRunTiming {
+  /** Images embedded now (not read from the cache). */
+  computed: number;
+  /** Wall time of the computed part, in seconds. */
+  seconds: number;
+  /** Worker threads used. */
+  workers: number;
+  /** Per-stage latency of the computed images. */
+  stages: StageTimings;
+}
+
+/**
+ * The report's throughput block of an embedding run, or null when every embedding came from the
+ * cache (a rate measured on nothing would be meaningless).
+ *
+ * @category Benchmark
+ */
+export function throughputOf(run: EmbeddingRunTiming): Throughput | null {
+  if (run.computed === 0) return null;
+  return { imagesPerSecond: run.computed / run.seconds, workers: run.workers, images: run.computed, seconds: run.seconds, stages: run.stages };
 }

@@ -17,6 +17,7 @@ import { embedPeerImages, type EmbeddedPeerImages } from './embed.js';
 import { peerBackend, type PeerName } from './engine.js';
 import { peerPackage } from './packages.js';
 import { PEER_DESCRIPTIONS } from './settings.js';
+import { throughputOf } from '../lfw/stats.js';
 
 /**
  * Options of {@link runPeerBench}: those of `facematch bench lfw` that apply to a peer.
@@ -154,16 +155,7 @@ export async function runPeerBench(peer: PeerName, options: PeerBenchOptions = {
   const report: LfwReport = {
     ...metrics,
     dataset: `${location.imageDir}, ${path.basename(location.pairsPath)}`,
-    throughput:
-      embedded.computed === 0
-        ? null
-        : {
-            imagesPerSecond: embedded.computed / embedded.seconds,
-            workers: embedded.workers,
-            images: embedded.computed,
-            seconds: embedded.seconds,
-            stages: embedded.stages,
-          },
+    throughput: throughputOf(embedded),
     embedder: `${pkg.name}@${embedded.peerVersion} ${description.embedder}, ${primary.comparison.label}`,
     detector: description.detector,
     backend,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FaceMatchError } from '../errors.js';
+import { assertRgbImage } from '../image/rgb-check.js';
 import { loadManifestWeights, modelEnv } from '../runtime/models.js';
 import type { Box, Point, RgbImage } from '../types.js';
 import { type LandmarkCropOptions, mirrorSquare, regionToImage, resolveCrop, sampleSquare, squareRegion } from './crop.js';
@@ -57,27 +58,6 @@ function invalid(message: string, field: string, details: Record<string, unknown
   return new FaceMatchError('INVALID_INPUT', message, { field, details });
 }
 
-function checkImage(image: RgbImage): void {
-  const ok =
-    image !== null &&
-    typeof image === 'object' &&
-    Number.isInteger(image.width) &&
-    Number.isInteger(image.height) &&
-    image.width > 0 &&
-    image.height > 0 &&
-    image.data instanceof Uint8Array;
-  if (!ok) {
-    throw invalid('Expected an RgbImage { width, height, data: Uint8Array } with positive integer size but received something else', 'image');
-  }
-  if (image.data.length !== image.width * image.height * 3) {
-    throw invalid(
-      `Expected image.data to hold ${image.width}×${image.height}×3 = ${image.width * image.height * 3} bytes but it holds ${image.data.length}`,
-      'image',
-      { width: image.width, height: image.height, bytes: image.data.length },
-    );
-  }
-}
-
 function checkBox(box: Box, image: RgbImage, field: string): void {
   const values = box === null || typeof box !== 'object' ? [] : [box.x, box.y, box.width, box.height];
   if (values.length !== 4 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -130,7 +110,7 @@ export async function createLandmarker(options: LandmarkerOptions = {}): Promise
 
   async function run(image: RgbImage, boxes: readonly Box[], field: (i: number) => string): Promise<Point[][]> {
     if (disposed) throw invalid('Expected a live landmarker but dispose() has been called', 'landmarker');
-    checkImage(image);
+    assertRgbImage(image, 'image');
     boxes.forEach((box, i) => checkBox(box, image, field(i)));
     if (boxes.length === 0) return [];
     const regions = boxes.map((box) => squareRegion(box, crop));
