@@ -19,7 +19,6 @@ import { FaceMatchError } from '../src/errors.js';
 import { DEFAULT_CACHE_DIR } from './lfw/cache.js';
 import { machineInfo } from './lfw/machine.js';
 import { rocCurve } from './lfw/metrics.js';
-import { findLfw, firstPairsOfEachFold, loadPairs } from './lfw/pairs.js';
 import { runLfwBench } from './lfw/run.js';
 import { renderComparisonMarkdown, renderComparisonRoc, type ComparisonDocument, type ComparisonEntry } from './peers/compare-report.js';
 import { PEER_NAMES, type PeerName } from './peers/engine.js';
@@ -159,15 +158,13 @@ async function facematchEntry(options: ComparisonOptions, cold: boolean): Promis
     cache: cold ? false : options.cache,
     progress: options.progress,
   });
-  const location = await findLfw(options.data, options.pairs === undefined ? {} : { pairs: options.pairs });
-  const pairs = firstPairsOfEachFold((await loadPairs(location, false)).pairs, options.limit);
   return {
     library: `facematch ${result.report.version}`,
     pipeline: `${result.report.detector} → ${result.report.embedder}`,
     scoring: 'cosine similarity',
     report: result.report,
     throughput: result.report.throughput,
-    curve: rocCurve(pairs, result.similarities),
+    curve: rocCurve(result.pairs, result.similarities),
   };
 }
 

@@ -70,51 +70,82 @@ export interface EmbeddedImages {
 }
 
 /**
- * Embeds every image once, through a pool of worker threads, reusing the on-disk cache keyed by
- * each image's sha256 and the matcher options.
+ * What every pool worker answers per image, facematch's or a peer's: an embedding with its face
+ * and stage times (a stage the worker does not time is absent), or the error that stopped it.
  */
-export async function embedImages(paths: readonly string[], options: EmbedImagesOptions): Promise<EmbeddedImages> {
+export type PooledOutcome =
+  | { embedding: Float32Array; box: Box; score: number; timings: Partial<Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>> }
+  | { error: { code: string; message: string } };
+
+/** Options of {@link embedThroughPool}. */
+export interface EmbedThroughPoolOptions<TOut> {
+  /** Folder the image paths are relative to. */
+  dataDir: string;
+  /** The cache key-set (see `cacheKey`). */
+  cacheKey: string;
+  /** Cache folder; `false` disables the cache. Default `.cache/facematch`. */
+  cacheDir?: string | false;
+  /** Worker threads. Default: one per core. */
+  workers?: number;
+  /** The worker module, compiled JavaScript. */
+  workerFile: URL;
+  /** Data every worker starts with. */
+  workerData: unknown;
+  /** Label of the progress line; `false` prints none. */
+  progress: string | false;
+  /** Called with each computed outcome, in path order, for extra statistics. */
+  onOutcome?: (outcome: TOut) => void;
+}
+
+/**
+ * Embeds every image once: images whose sha256 is in the cache are taken from it, the rest go
+ * through a pool of worker threads; "no face" answers are cached, decode failures are not.
+ */
+export async function embedThroughPool<TOut extends PooledOutcome>(
+  paths: readonly string[],
+  options: EmbedThroughPoolOptions<TOut>,
+): Promise<EmbeddedImages> {
   const workers = options.workers ?? os.availableParallelism();
-  const key = cacheKey({ matcher: options.matcher as Record<string, unknown>, ...(options.cacheSalt ?? {}) });
-  const cache = options.cacheDir === false ? undefined : await EmbeddingCache.open({ key, dir: options.cacheDir });
+  const cache = options.cacheDir === false ? undefined : await EmbeddingCache.open({ key: options.cacheKey, dir: options.cacheDir });
   const hashes = new Map<string, string>();
   const embeddings = new Map<string, CachedEmbedding | null>();
+  const failures: EmbeddedImages['failures'] = [];
   const todo: string[] = [];
   for (const p of paths) {
     const hash = hashImage(await readFile(path.join(options.dataDir, p)));
     hashes.set(p, hash);
     const hit = cache?.get(hash);
     if (hit === undefined) todo.push(p);
-    else embeddings.set(p, hit);
+    else {
+      embeddings.set(p, hit);
+      if (hit === null) failures.push({ path: p, code: 'NO_FACE', message: 'cached as having no face' });
+    }
   }
-  const failures: EmbeddedImages['failures'] = [];
-  for (const [p, v] of embeddings) if (v === null) failures.push({ path: p, code: 'NO_FACE', message: 'cached as having no face' });
 
   const recorder = new LatencyRecorder();
-  const progress = options.progress === false ? undefined : new ProgressReporter({ total: todo.length, label: 'embedding' });
+  const progress = options.progress === false ? undefined : new ProgressReporter({ total: todo.length, label: options.progress });
   const start = performance.now();
-  const results = await runPool<EmbedJob, EmbedOutcome>(
-    new URL('./embed-worker.js', import.meta.url),
+  const results = await runPool<EmbedJob, TOut>(
+    options.workerFile,
     todo.map((p) => ({ path: p })),
-    {
-      workers,
-      chunkSize: 8,
-      workerData: { dataDir: options.dataDir, matcher: options.matcher } satisfies EmbedWorkerData,
-      onProgress: (done) => progress?.update(done),
-    },
+    { workers, chunkSize: 8, workerData: options.workerData, onProgress: (done) => progress?.update(done) },
   );
   const seconds = (performance.now() - start) / 1000;
   progress?.finish();
 
   results.forEach((r, i) => {
     const p = todo[i]!;
+    options.onOutcome?.(r);
     let value: CachedEmbedding | null;
     if ('error' in r) {
       failures.push({ path: p, code: r.error.code, message: r.error.message });
       value = null;
     } else {
       value = { embedding: r.embedding, box: r.box, score: r.score };
-      for (const stage of ['decode', 'detect', 'align', 'embed', 'total'] as const) recorder.record(stage, r.timings[stage]);
+      for (const stage of ['decode', 'detect', 'align', 'embed', 'total'] as const) {
+        const ms = r.timings[stage];
+        if (ms !== undefined) recorder.record(stage, ms);
+      }
     }
     embeddings.set(p, value);
     // A decode failure is not cached: only a real "no face" answer is a property of the image.
@@ -122,4 +153,20 @@ export async function embedImages(paths: readonly string[], options: EmbedImages
   });
   await cache?.save();
   return { embeddings, computed: todo.length, cached: paths.length - todo.length, failures, seconds, stages: recorder.summary(), workers };
+}
+
+/**
+ * Embeds every image once with facematch, through a pool of worker threads, reusing the on-disk
+ * cache keyed by each image's sha256 and the matcher options.
+ */
+export function embedImages(paths: readonly string[], options: EmbedImagesOptions): Promise<EmbeddedImages> {
+  return embedThroughPool<EmbedOutcome>(paths, {
+    dataDir: options.dataDir,
+    cacheKey: cacheKey({ matcher: options.matcher as Record<string, unknown>, ...(options.cacheSalt ?? {}) }),
+    cacheDir: options.cacheDir,
+    workers: options.workers,
+    workerFile: new URL('./embed-worker.js', import.meta.url),
+    workerData: { dataDir: options.dataDir, matcher: options.matcher } satisfies EmbedWorkerData,
+    progress: options.progress === false ? false : 'embedding',
+  });
 }

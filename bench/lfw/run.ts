@@ -14,7 +14,7 @@ import { machineInfo } from './machine.js';
 import { evaluateProtocol } from './metrics.js';
 import { findLfw, firstPairsOfEachFold, loadPairs } from './pairs.js';
 import { writeReports, type ReportFiles } from './report.js';
-import type { LfwReport, PairScore } from './types.js';
+import type { LfwPair, LfwReport, PairScore } from './types.js';
 import { throughputOf } from './stats.js';
 
 /** Options of {@link runLfwBench}. */
@@ -45,6 +45,8 @@ export interface LfwBenchOptions {
 export interface LfwBenchResult {
   /** The report (JSON contract of `--json`). */
   report: LfwReport;
+  /** The pairs evaluated, in file order (after `limit`). */
+  pairs: LfwPair[];
   /** Cosine similarity per pair, null where a face was missing. */
   similarities: (number | null)[];
   /** The embedding run. */
@@ -123,7 +125,7 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
     noFaceImages: embedded.failures.length,
     createdAt: new Date().toISOString(),
   };
-  const result: LfwBenchResult = { report, similarities, embedded, ...(fitted ? { fitted } : {}), ...(approveThreshold ? { approveThreshold } : {}) };
+  const result: LfwBenchResult = { report, pairs, similarities, embedded, ...(fitted ? { fitted } : {}), ...(approveThreshold ? { approveThreshold } : {}) };
   if (options.out) result.files = await writeReports(report, options.out, { pairs, scores });
   if (options.json) {
     const { writeFile, mkdir } = await import('node:fs/promises');

@@ -4,18 +4,11 @@
  * settings.
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { BackendName } from '../../src/runtime/backend.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import type { Box } from '../../src/types.js';
-import type { EmbeddedImages, EmbedJob } from '../lfw/embed-images.js';
-import { EmbeddingCache, cacheKey, hashImage, type CachedEmbedding } from '../lfw/cache.js';
-import { ProgressReporter } from '../lfw/progress.js';
-import { LatencyRecorder } from '../lfw/stats.js';
-import { runPool } from '../pool.js';
+import { embedThroughPool, type EmbeddedImages } from '../lfw/embed-images.js';
+import { cacheKey } from '../lfw/cache.js';
 import type { PeerName } from './engine.js';
 import { peerPackage } from './packages.js';
 import { PEER_DESCRIPTIONS } from './settings.js';
@@ -167,76 +160,25 @@ export function peerCacheKey(peer: PeerName): string {
  * @category Benchmark
  */
 export async function embedPeerImages(peer: PeerName, paths: readonly string[], options: EmbedPeerImagesOptions): Promise<EmbeddedPeerImages> {
-  const workers = options.workers ?? os.availableParallelism();
-  const cache = options.cacheDir === false ? undefined : await EmbeddingCache.open({ key: peerCacheKey(peer), dir: options.cacheDir });
-  const hashes = new Map<string, string>();
-  const embeddings = new Map<string, CachedEmbedding | null>();
-  const failures: EmbeddedImages['failures'] = [];
-  const todo: string[] = [];
-  for (const p of paths) {
-    const hash = hashImage(await readFile(path.join(options.dataDir, p)));
-    hashes.set(p, hash);
-    const hit = cache?.get(hash);
-    if (hit === undefined) todo.push(p);
-    else {
-      embeddings.set(p, hit);
-      if (hit === null) failures.push({ path: p, code: 'NO_FACE', message: 'cached as having no face' });
-    }
-  }
-
-  const recorder = new LatencyRecorder();
-  const progress = options.progress === false ? undefined : new ProgressReporter({ total: todo.length, label: `${peer} embedding` });
-  const start = performance.now();
-  const results = await runPool<EmbedJob, PeerOutcome>(
-    new URL('./worker.js', import.meta.url),
-    todo.map((p) => ({ path: p })),
-    {
-      workers,
-      chunkSize: 8,
-      workerData: { peer, backend: options.backend ?? 'auto', dataDir: options.dataDir } satisfies PeerWorkerData,
-      onProgress: (done) => progress?.update(done),
-    },
-  );
-  const seconds = (performance.now() - start) / 1000;
-  progress?.finish();
-
   const firstTensors = new Map<number, number>();
   let tensorGrowth = 0;
   let multiFaceImages = 0;
-  results.forEach((r, i) => {
-    const p = todo[i]!;
-    if (r.thread !== undefined && r.tensors !== undefined) {
-      const first = firstTensors.get(r.thread);
-      if (first === undefined) firstTensors.set(r.thread, r.tensors);
-      else tensorGrowth = Math.max(tensorGrowth, r.tensors - first);
-    }
-    let value: CachedEmbedding | null;
-    if ('error' in r) {
-      failures.push({ path: p, code: r.error.code, message: r.error.message });
-      value = null;
-    } else {
-      value = { embedding: r.embedding, box: r.box, score: r.score };
-      if (r.faceCount > 1) multiFaceImages++;
-      for (const stage of ['decode', 'detect', 'embed', 'total'] as const) {
-        const ms = r.timings[stage];
-        if (ms !== undefined) recorder.record(stage, ms);
+  const run = await embedThroughPool<PeerOutcome>(paths, {
+    dataDir: options.dataDir,
+    cacheKey: peerCacheKey(peer),
+    cacheDir: options.cacheDir,
+    workers: options.workers,
+    workerFile: new URL('./worker.js', import.meta.url),
+    workerData: { peer, backend: options.backend ?? 'auto', dataDir: options.dataDir } satisfies PeerWorkerData,
+    progress: options.progress === false ? false : `${peer} embedding`,
+    onOutcome: (r) => {
+      if (r.thread !== undefined && r.tensors !== undefined) {
+        const first = firstTensors.get(r.thread);
+        if (first === undefined) firstTensors.set(r.thread, r.tensors);
+        else tensorGrowth = Math.max(tensorGrowth, r.tensors - first);
       }
-    }
-    embeddings.set(p, value);
-    // A decode failure is not cached: only a real "no face" answer is a property of the image.
-    if (cache && ('error' in r ? r.error.code === 'NO_FACE' : true)) cache.set(hashes.get(p)!, value);
+      if (!('error' in r) && r.faceCount > 1) multiFaceImages += 1;
+    },
   });
-  await cache?.save();
-  return {
-    embeddings,
-    computed: todo.length,
-    cached: paths.length - todo.length,
-    failures,
-    seconds,
-    stages: recorder.summary(),
-    workers,
-    peerVersion: peerPackage(peer).version,
-    multiFaceImages,
-    tensorGrowth,
-  };
+  return { ...run, peerVersion: peerPackage(peer).version, multiFaceImages, tensorGrowth };
 }
