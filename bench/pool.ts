@@ -1,13 +1,23 @@
 import { Worker } from 'node:worker_threads';
+import { FaceMatchError, type FaceMatchErrorCode } from '../src/errors.js';
 
 /**
  * Messages a pool worker sends to the parent.
  */
 export type WorkerReply<TOut> =
   | { type: 'ready' }
-  | { type: 'fatal'; message: string }
+  | { type: 'fatal'; message: string; code?: FaceMatchErrorCode }
   | { type: 'done'; id: number; results: TOut[] }
   | { type: 'failed'; id: number; message: string };
+
+/**
+ * The `fatal` reply of a worker that could not start, keeping a FaceMatchError's code (a missing
+ * model, a backend that will not start) so the parent can rethrow it as such.
+ */
+export function fatalReply(err: unknown): WorkerReply<never> {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof FaceMatchError ? { type: 'fatal', message, code: err.code } : { type: 'fatal', message };
+}
 
 /**
  * A chunk of work the parent sends to a pool worker.
@@ -80,8 +90,12 @@ export async function runPool<TIn, TOut>(workerFile: URL, items: readonly TIn[],
         worker.on('message', (msg: WorkerReply<TOut>) => {
           if (finished) return;
           if (msg.type === 'ready') return feed(worker);
-          if (msg.type === 'fatal') return fail(new Error(`worker failed to start: ${msg.message}`));
-          if (msg.type === 'failed') return fail(new Error(`worker failed on chunk ${msg.id}: ${msg.message}`));
+          if (msg.type === 'fatal') {
+            return fail(new FaceMatchError(msg.code ?? 'MODEL_ERROR', `Expected a bench worker to start but it failed: ${msg.message}`));
+          }
+          if (msg.type === 'failed') {
+            return fail(new FaceMatchError('MODEL_ERROR', `Expected a bench worker to embed chunk ${msg.id} but it failed: ${msg.message}`));
+          }
           const chunk = chunks[msg.id]!;
           msg.results.forEach((r, k) => {
             results[chunk.start + k] = r;
@@ -91,9 +105,11 @@ export async function runPool<TIn, TOut>(workerFile: URL, items: readonly TIn[],
           options.onProgress?.(done, items.length);
           feed(worker);
         });
-        worker.on('error', (err) => fail(err));
+        worker.on('error', (err) =>
+          fail(new FaceMatchError('MODEL_ERROR', `Expected a bench worker to keep running but it threw: ${err.message}`, { cause: err })),
+        );
         worker.on('exit', (code) => {
-          if (!finished && code !== 0) fail(new Error(`worker exited with code ${code}`));
+          if (!finished && code !== 0) fail(new FaceMatchError('MODEL_ERROR', `Expected a bench worker to keep running but it exited with code ${code}`));
         });
       }
       if (chunks.length === 0) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceMatchError } from '../../src/errors.js';
 import { FaceMatcher } from '../../src/matcher.js';
-import type { WorkerReply, WorkerTask } from '../pool.js';
+import { fatalReply, type WorkerReply, type WorkerTask } from '../pool.js';
 import type { EmbedJob, EmbedOutcome, EmbedWorkerData } from './embed-images.js';
 
 const data = workerData as EmbedWorkerData;
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   try {
     matcher = await FaceMatcher.create(data.matcher);
   } catch (err) {
-    port.postMessage({ type: 'fatal', message: (err as Error).message } satisfies WorkerReply<EmbedOutcome>);
+    port.postMessage(fatalReply(err));
     return;
   }
   port.on('message', (task: WorkerTask<EmbedJob>) => {

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { FaceMatchError } from '../../src/errors.js';
 import { loadImage } from '../../src/image/load.js';
-import type { WorkerReply, WorkerTask } from '../pool.js';
+import { fatalReply, type WorkerReply, type WorkerTask } from '../pool.js';
 import type { EmbedJob } from '../lfw/embed-images.js';
 import { createPeerEngine, type PeerEngine } from './engine.js';
 import type { PeerOutcome, PeerWorkerData } from './embed.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   try {
     engine = await createPeerEngine(data.peer, { backend: data.backend });
   } catch (err) {
-    port.postMessage({ type: 'fatal', message: (err as Error).message } satisfies WorkerReply<PeerOutcome>);
+    port.postMessage(fatalReply(err));
     return;
   }
   port.on('message', (task: WorkerTask<EmbedJob>) => {
