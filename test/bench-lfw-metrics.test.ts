@@ -12,18 +12,7 @@ import {
 } from '../bench/lfw/metrics.js';
 import { parsePairs } from '../bench/lfw/pairs.js';
 import type { PairLabel, PairScore } from '../bench/lfw/types.js';
-
-/** Deterministic PRNG (mulberry32) so the random sets are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './fixtures/numeric.js';
 
 /** Labels in the layout of a pairs file: per fold, `n` same then `n` different. */
 function labels(folds: number, n: number): PairLabel[] {

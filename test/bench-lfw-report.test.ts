@@ -10,17 +10,7 @@ import { pairScoresCsv, renderMarkdown, renderReportCharts, writeReports } from 
 import { LatencyRecorder } from '../bench/lfw/stats.js';
 import type { LfwReport, PairScore } from '../bench/lfw/types.js';
 import type { ReportPair } from '../bench/lfw/report.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './fixtures/numeric.js';
 
 /**
  * A small XML well-formedness check: every tag closes in order, attributes are quoted, entities

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calibrate, errorRates, minimumThresholdForFar, type CalibrationPair } from '../bench/calibrate.js';
 import { scoreFromSimilarity, type Calibration } from '../src/compare/calibration.js';
 import { FaceMatchError } from '../src/errors.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './fixtures/numeric.js';
 
 /** LFW-like synthetic pairs: same ~ N(0.75, 0.08²), different ~ N(0.25, 0.1²), 3000 of each. */
 function syntheticPairs(): CalibrationPair[] {

@@ -17,18 +17,7 @@ import {
 } from '../src/compare/decision.js';
 import { cosineSimilarity, euclideanDistance, l2Normalize } from '../src/compare/distance.js';
 import { FaceMatchError } from '../src/errors.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './fixtures/numeric.js';
 
 /** Standard normal sample (Box–Muller). */
 function gaussian(next: () => number): number {

@@ -10,6 +10,7 @@ import { FaceMatchError } from '../src/errors.js';
 import { initBackend } from '../src/runtime/backend.js';
 import { loadManifestWeights } from '../src/runtime/models.js';
 import type { RgbImage } from '../src/types.js';
+import { norm, maxAbsDiff } from './fixtures/numeric.js';
 
 /**
  * @vladmandic/face-api 1.7.15 `faceRecognitionNet.computeFaceDescriptor` of `syntheticChip(150, 1)`
@@ -29,18 +30,6 @@ const FACE_API_DESCRIPTOR = [
   0.224419, -0.00773144, 0.1071, 0.0300067, 0.135155, -0.0261834, -0.0469607, -0.121101, -0.104554, -0.00294471, -0.0161014,
   -0.0388257, 0.0426889,
 ];
-
-function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const chips = Array.from({ length: 4 }, (_, i) => syntheticChip(150, i + 1));
 

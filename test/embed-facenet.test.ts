@@ -9,18 +9,7 @@ import type { Embedder } from '../src/embed/types.js';
 import { FaceMatchError } from '../src/errors.js';
 import { initBackend } from '../src/runtime/backend.js';
 import type { RgbImage } from '../src/types.js';
-
-function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+import { norm, maxAbsDiff } from './fixtures/numeric.js';
 
 function concat(data: ArrayBuffer | ArrayBuffer[]): Buffer {
   return Buffer.concat((Array.isArray(data) ? data : [data]).map((b) => Buffer.from(b)));

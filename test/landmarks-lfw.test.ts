@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flipBox, flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/landmarks-lfw.js';
+import { flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/landmarks-lfw.js';
 import { createFaceDetector, type FaceDetector } from '../src/detect/index.js';
 import { createLandmarker, landmarkCentre, type Landmarker } from '../src/landmarks/index.js';
 import { unflipLandmarks } from '../src/landmarks/points.js';
