@@ -13,7 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { version_core as tfjsVersion } from '@tensorflow/tfjs';
+import { version_core as tfjsVersion } from '../src/runtime/tf.js';
 import { UsageError } from '../src/cli/usage.js';
 import { FaceMatchError } from '../src/errors.js';
 import { DEFAULT_CACHE_DIR } from './lfw/cache.js';

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
 import { disposeDlibResNetParams, dlibResNetForward, foldDlibResNetWeights } from '../src/embed/dlib-resnet-net.js';
 import { initBackend } from '../src/runtime/backend.js';

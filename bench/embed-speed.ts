@@ -7,7 +7,7 @@
  * ReLU kernels) it times the textbook op sequence on the unfolded weights (conv, bias add, scale
  * multiply, scale add, ReLU: face-api's formulation) and checks both give the same descriptors.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
 import { DLIB_MEAN_RGB } from '../src/embed/dlib-resnet-net.js';
 import { initBackend } from '../src/runtime/backend.js';

@@ -16,7 +16,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { initBackend } from '../src/runtime/backend.js';
 import { loadManifestWeights, modelEnv } from '../src/runtime/models.js';
 import { createLandmarker } from '../src/landmarks/landmarker.js';

@@ -7,7 +7,8 @@ import { mkdtemp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceMatchError } from '../src/errors.js';
 import { renderComparisonMarkdown, renderComparisonRoc, type ComparisonEntry } from '../bench/peers/compare-report.js';
@@ -61,11 +62,11 @@ describe('largestIndex', () => {
 
 describe('the file:// model router', () => {
   let modelJson: string;
-  let model: tf.Sequential;
+  let model: tfl.Sequential;
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'randomNormal' })] });
+    model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'randomNormal' })] });
     const dir = path.join(tmp, 'model');
     await mkdir(dir, { recursive: true });
     modelJson = path.join(dir, 'model.json');
@@ -82,7 +83,7 @@ describe('the file:// model router', () => {
   it('loads a model.json and its shards from a file:// URL, with the same weights', async () => {
     registerFileModelRouter(tf);
     registerFileModelRouter(tf); // a second registration is a no-op
-    const loaded = await tf.loadLayersModel(pathToFileURL(modelJson).href);
+    const loaded = await tfl.loadLayersModel(pathToFileURL(modelJson).href);
     const x = tf.tensor2d([[0.5, -1, 2]]);
     const [want, got] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
     expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));

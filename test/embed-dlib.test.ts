@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosine, lfwCentreChip, lfwDir, lfwImagePath, mirrorChip, syntheticChip } from '../bench/embed-chips.js';
 import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';

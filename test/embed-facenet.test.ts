@@ -1,7 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticChip } from '../bench/embed-chips.js';
 import { createFaceNetEmbedder } from '../src/embed/facenet.js';
@@ -29,7 +30,7 @@ async function writeModelFolder(
 }
 
 /** Saves a layers model through tf.io.withSaveHandler into a model folder. */
-async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
+async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const json = { format: 'layers-model', generatedBy: 'facematch test', convertedBy: null, modelTopology: artifacts.modelTopology };
@@ -68,25 +69,25 @@ afterAll(async () => {
 const chips = [syntheticChip(160, 11), syntheticChip(160, 12), syntheticChip(160, 13)];
 
 describe('FaceNet embedder on a layers model', () => {
-  let model: tf.Sequential;
+  let model: tfl.Sequential;
   let dir: string;
 
   beforeAll(async () => {
-    model = tf.sequential({
+    model = tfl.sequential({
       layers: [
-        tf.layers.conv2d({
+        tfl.layers.conv2d({
           inputShape: [160, 160, 3],
           filters: 8,
           kernelSize: 3,
           strides: 2,
           activation: 'relu',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
         }),
-        tf.layers.globalAveragePooling2d({}),
-        tf.layers.dense({
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({
           units: 128,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 3 }),
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+          biasInitializer: tfl.initializers.randomNormal({ seed: 3 }),
         }),
       ],
     });
@@ -277,7 +278,7 @@ describe('FaceNet embedder errors', () => {
   });
 
   it('reports a model that does not output [n, d] as MODEL_ERROR and leaks nothing', async () => {
-    const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [160, 160, 3], filters: 4, kernelSize: 3 })] });
+    const conv = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [160, 160, 3], filters: 4, kernelSize: 3 })] });
     const dir = path.join(root, 'feature-map');
     await saveLayersModel(conv, dir);
     conv.dispose();

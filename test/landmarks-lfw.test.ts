@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/landmarks-lfw.js';
 import { createFaceDetector, type FaceDetector } from '../src/detect/index.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceMatchError } from '../src/errors.js';
 import { DEFAULT_LANDMARK_CROP, mirrorSquare, regionToImage, resolveCrop, sampleSquare, squareRegion } from '../src/landmarks/crop.js';

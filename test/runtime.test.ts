@@ -1,7 +1,7 @@
 import { cp, mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceMatchError } from '../src/errors.js';
 import { initBackend } from '../src/runtime/backend.js';

@@ -11,7 +11,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/runtime/tf.js';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { FaceMatchError } from '../../src/errors.js';
 import { initBackend } from '../../src/runtime/backend.js';

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../src/runtime/tf.js';
 import { FaceMatchError } from '../../src/errors.js';
 
 /**

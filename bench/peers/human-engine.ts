@@ -17,7 +17,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../src/runtime/tf.js';
 import type { Config, Human } from '@vladmandic/human';
 import { FaceMatchError } from '../../src/errors.js';
 import { wasmBinaryDir } from '../../src/runtime/backend.js';

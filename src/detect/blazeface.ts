@@ -2,7 +2,7 @@
  * One loaded BlazeFace model: image in, decoded candidates out.
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { loadManifestGraphModel } from '../runtime/models.js';
 import type { Point, RgbImage } from '../types.js';
 import { generateAnchors } from './anchors.js';

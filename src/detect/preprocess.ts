@@ -2,7 +2,7 @@
  * Turns an RGB image into the BlazeFace input tensor: letterboxed, scaled to [-1, 1].
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import type { RgbImage } from '../types.js';
 import type { Letterbox } from './letterbox.js';
 
@@ -26,7 +26,7 @@ const PAD_VALUE = -1;
 export function letterboxTensor(image: RgbImage, letterbox: Letterbox): tf.Tensor4D {
   const { size, contentWidth, contentHeight, padLeft, padTop } = letterbox;
   return tf.tidy(() => {
-    let pixels: tf.Tensor4D = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32').toFloat();
+    let pixels: tf.Tensor4D = tf.cast(tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32'), 'float32');
     let [height, width] = [image.height, image.width];
     while (height >= 2 * contentHeight && width >= 2 * contentWidth) {
       height = Math.ceil(height / 2);
@@ -36,8 +36,9 @@ export function letterboxTensor(image: RgbImage, letterbox: Letterbox): tf.Tenso
     if (height !== contentHeight || width !== contentWidth) {
       pixels = tf.image.resizeBilinear(pixels, [contentHeight, contentWidth], false, true);
     }
-    const normalised = pixels.div(127.5).sub(1);
-    return normalised.pad(
+    const normalised: tf.Tensor4D = tf.sub(tf.div(pixels, 127.5), 1);
+    return tf.pad<tf.Tensor4D>(
+      normalised,
       [
         [0, 0],
         [padTop, size - contentHeight - padTop],

@@ -3,7 +3,7 @@
  * read the output rows back and L2-normalise them.
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import type { ChipSize } from './types.js';

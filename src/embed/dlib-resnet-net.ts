@@ -11,7 +11,7 @@
  * fused conv + bias (+ ReLU) kernels with no separate elementwise passes.
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 
 /** dlib's mean face-chip colour, subtracted before the network (R, G, B). */

@@ -2,7 +2,7 @@
  * The default embedder: dlib's ResNet face recognition network, 150×150 chips → 128-D vectors.
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 import { loadManifestWeights } from '../runtime/models.js';
 import type { RgbImage } from '../types.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 import { fileModelHandler } from '../runtime/models.js';
 import type { RgbImage } from '../types.js';
@@ -47,7 +47,31 @@ export interface FaceNetOptions {
   maxBatch?: number;
 }
 
-type Model = tf.GraphModel | tf.LayersModel;
+/** The slice of a tfjs-layers `LayersModel` used here (the package is an optional peer). */
+interface LayersModelLike {
+  readonly inputs: { shape: (number | null)[] }[];
+  predict(input: tf.Tensor): tf.Tensor | tf.Tensor[];
+  dispose(): void;
+}
+
+type Model = tf.GraphModel | LayersModelLike;
+
+/**
+ * `@tensorflow/tfjs-layers`, imported on first use: only layers-format models need it, and it is an
+ * optional peer so that a default install stays small.
+ */
+async function loadLayers(file: string): Promise<{ loadLayersModel(handler: tf.io.IOHandler): Promise<LayersModelLike> }> {
+  try {
+    const specifier = '@tensorflow/tfjs-layers';
+    return (await import(specifier)) as { loadLayersModel(handler: tf.io.IOHandler): Promise<LayersModelLike> };
+  } catch (cause) {
+    throw modelError(
+      `Expected the optional peer @tensorflow/tfjs-layers to load ${file}, a layers-model, but it cannot be imported ` +
+        '(npm install @tensorflow/tfjs-layers@4.22.0, or convert the model to a graph-model)',
+      cause,
+    );
+  }
+}
 
 function modelError(message: string, cause?: unknown): FaceMatchError {
   return new FaceMatchError('MODEL_ERROR', message, { field: 'model', cause });
@@ -72,10 +96,9 @@ function modelFormat(artifacts: tf.io.ModelArtifacts, file: string): 'graph-mode
 async function loadModel(modelJson: string, sha256: Record<string, string>): Promise<Model> {
   const artifacts = await fileModelHandler(modelJson, sha256).load!();
   const format = modelFormat(artifacts, modelJson);
+  const layers = format === 'layers-model' ? await loadLayers(modelJson) : undefined;
   try {
-    return format === 'graph-model'
-      ? await tf.loadGraphModel(tf.io.fromMemory(artifacts))
-      : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    return layers ? await layers.loadLayersModel(tf.io.fromMemory(artifacts)) : await tf.loadGraphModel(tf.io.fromMemory(artifacts));
   } catch (cause) {
     throw modelError(`Expected ${modelJson} to load as a TF.js ${format} but it failed: ${(cause as Error).message}`, cause);
   }

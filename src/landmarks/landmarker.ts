@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 import { assertRgbImage } from '../image/rgb-check.js';
 import { loadManifestWeights, modelEnv } from '../runtime/models.js';

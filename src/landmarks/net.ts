@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 
 /** Side of the square input, in pixels. */
