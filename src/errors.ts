@@ -134,3 +134,74 @@ export function isFaceMatchError(value: unknown, code?: FaceMatchErrorCode): val
 export function describeField(field: string | undefined): string {
   return field === undefined ? 'the image' : field;
 }
+
+/**
+ * The most characters of a caller's text an error message or its details repeat. Longer text is
+ * cut and its length given, so a 10 MB string passed as a path cannot make a 20 MB error.
+ *
+ * @category Errors
+ */
+export const MAX_ECHO_CHARS = 200;
+
+/**
+ * `text` as an error may repeat it: unchanged up to {@link MAX_ECHO_CHARS} characters, otherwise
+ * its start, an ellipsis and its full length (`"aaaa…" (10485760 characters)`). Quoted as JSON.
+ *
+ * @internal
+ */
+export function echo(text: string, max = MAX_ECHO_CHARS): string {
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
+
+/**
+ * `text` cut for an error's `details`: at most {@link MAX_ECHO_CHARS} characters, unquoted.
+ *
+ * @internal
+ */
+export function clip(text: string, max = MAX_ECHO_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * A short, safe description of any value for an error message: numbers and booleans as
+ * themselves, strings quoted and capped ({@link echo}), `null`, `undefined`, arrays with their
+ * length, and objects by constructor name. Never throws, even for a revoked Proxy or an object
+ * whose getters throw.
+ *
+ * @internal
+ */
+export function describeReceived(value: unknown): string {
+  try {
+    if (value === null) return 'null';
+    if (value === undefined) return 'undefined';
+    if (typeof value === 'string') return value.length === 0 ? 'an empty string' : echo(value);
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+    if (typeof value === 'symbol') return 'a symbol';
+    if (typeof value === 'function') return 'a function';
+    if (Array.isArray(value)) return `an array of ${value.length}`;
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    if (tag !== 'Object') return `a ${tag}`;
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === null) return 'an object with no prototype';
+    const ctor = (proto as { constructor?: unknown }).constructor;
+    const name = typeof ctor === 'function' && typeof ctor.name === 'string' && ctor.name !== '' ? ctor.name : 'Object';
+    return name === 'Object' ? 'an object' : `an object (${clip(name, 60)})`;
+  } catch {
+    return 'a value that cannot be inspected';
+  }
+}
+
+/**
+ * The one way facematch words a bad argument: `INVALID_INPUT` with the message
+ * `Expected <expected> for <field> but received <value>`, `field` set, and `details` as given.
+ *
+ * @param field - the argument or option, as the caller spells it (`minConfidence`, `user_image`)
+ * @param expected - what would have been accepted (`a number from 0 to 1`)
+ * @param received - the value itself; described with {@link describeReceived}
+ * @param details - machine-readable facts for `details`
+ * @internal
+ */
+export function invalidInput(field: string, expected: string, received: unknown, details: Record<string, unknown> = {}): FaceMatchError {
+  return new FaceMatchError('INVALID_INPUT', `Expected ${expected} for ${field} but received ${describeReceived(received)}`, { field, details });
+}
