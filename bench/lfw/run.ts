@@ -117,7 +117,7 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
     ...metrics,
     dataset: `${location.imageDir}, ${path.basename(location.pairsPath)}`,
     throughput: throughputOf(embedded),
-    embedder: `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.template}, padding ${pipeline.padding})`,
+    embedder: `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.framing})`,
     detector: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence})`,
     backend: backend.name,
     version,

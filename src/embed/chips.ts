@@ -6,7 +6,7 @@
 import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
-import type { ChipSize } from './types.js';
+import type { ChipSize } from '../align/framing.js';
 
 /**
  * Throws unless every chip is an RGB image of exactly `size`.

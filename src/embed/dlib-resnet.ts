@@ -2,13 +2,15 @@
  * The default embedder: dlib's ResNet face recognition network, 150×150 chips → 128-D vectors.
  * @module
  */
+import { DLIB_RESNET_FRAMING } from '../align/framing.js';
 import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
-import { loadManifestWeights } from '../runtime/models.js';
+import { combinedSha256, getModelEntry, loadManifestWeights } from '../runtime/models.js';
 import type { RgbImage } from '../types.js';
 import { checkChips, checkMaxBatch, chipsToTensor, chunk, disposedError, l2Normalise, readRows } from './chips.js';
 import { type DlibResNetParams, disposeDlibResNetParams, dlibResNetForward, foldDlibResNetWeights } from './dlib-resnet-net.js';
-import type { ChipSize, Embedder } from './types.js';
+import type { ChipSize } from '../align/framing.js';
+import type { Embedder } from './types.js';
 
 /**
  * Options of {@link createDlibResNetEmbedder}.
@@ -34,22 +36,26 @@ export interface DlibResNetOptions {
 
 /** The name {@link createDlibResNetEmbedder}'s embedder reports. */
 const NAME = 'dlib-resnet';
-const INPUT_SIZE: ChipSize = Object.freeze({ width: 150, height: 150 });
+const INPUT_SIZE: ChipSize = DLIB_RESNET_FRAMING.size;
 const DIMENSION = 128;
 
 class DlibResNetEmbedder implements Embedder {
   readonly name = NAME;
   readonly inputSize = INPUT_SIZE;
+  readonly framing = DLIB_RESNET_FRAMING;
   readonly dimension = DIMENSION;
+  readonly modelSha256: string;
   #params: DlibResNetParams | undefined;
 
   constructor(
     params: DlibResNetParams,
+    modelSha256: string,
     private readonly flip: boolean,
     private readonly pixelDivisor: number,
     private readonly maxBatch: number,
   ) {
     this.#params = params;
+    this.modelSha256 = modelSha256;
   }
 
   async embed(chips: readonly RgbImage[]): Promise<Float32Array[]> {
@@ -110,7 +116,8 @@ export async function createDlibResNetEmbedder(options: DlibResNetOptions = {}):
   checkMaxBatch(maxBatch);
   const weights = await loadManifestWeights('dlib-resnet', modelsDir);
   try {
-    return new DlibResNetEmbedder(foldDlibResNetWeights(weights), flip, pixelDivisor, maxBatch);
+    const sha256 = combinedSha256((await getModelEntry('dlib-resnet', modelsDir)).files);
+    return new DlibResNetEmbedder(foldDlibResNetWeights(weights), sha256, flip, pixelDivisor, maxBatch);
   } finally {
     tf.dispose(Object.values(weights));
   }

@@ -7,10 +7,12 @@
 import path from 'node:path';
 import * as tf from '../runtime/tf.js';
 import { FaceMatchError } from '../errors.js';
-import { fileModelHandler } from '../runtime/models.js';
+import { boxFraming, type ChipFraming } from '../align/framing.js';
+import { combinedSha256, fileModelHandler } from '../runtime/models.js';
 import type { RgbImage } from '../types.js';
 import { checkChips, checkMaxBatch, chipsToTensor, chunk, disposedError, l2Normalise, readRows } from './chips.js';
-import type { ChipSize, Embedder } from './types.js';
+import type { ChipSize } from '../align/framing.js';
+import type { Embedder } from './types.js';
 
 /**
  * How chip pixels are scaled before a FaceNet model.
@@ -45,6 +47,13 @@ export interface FaceNetOptions {
   sha256?: Record<string, string>;
   /** Most chips run through the network at once; larger batches are split. Default 8. */
   maxBatch?: number;
+  /**
+   * How chips are cut for this model. Default: the detector's box grown by 12.5% of its side on
+   * every side, unrotated ({@link boxFraming}), like the MTCNN crops FaceNet models were trained
+   * on; {@link arcfaceFraming} gives a five-point alignment instead. Its size must be the model's
+   * input size.
+   */
+  framing?: ChipFraming;
 }
 
 /** The slice of a tfjs-layers `LayersModel` used here (the package is an optional peer). */
@@ -93,8 +102,8 @@ function modelFormat(artifacts: tf.io.ModelArtifacts, file: string): 'graph-mode
   );
 }
 
-async function loadModel(modelJson: string, sha256: Record<string, string>): Promise<Model> {
-  const artifacts = await fileModelHandler(modelJson, sha256).load!();
+async function loadModel(modelJson: string, sha256: Record<string, string>, onFile: (file: string, sha256: string) => void): Promise<Model> {
+  const artifacts = await fileModelHandler(modelJson, sha256, onFile).load!();
   const format = modelFormat(artifacts, modelJson);
   const layers = format === 'layers-model' ? await loadLayers(modelJson) : undefined;
   try {
@@ -154,12 +163,17 @@ class FaceNetEmbedder implements Embedder {
   constructor(
     model: Model,
     readonly name: string,
-    readonly inputSize: ChipSize,
+    readonly framing: ChipFraming,
+    readonly modelSha256: string,
     readonly dimension: number,
     private readonly normalisation: FaceNetNormalisation,
     private readonly maxBatch: number,
   ) {
     this.#model = model;
+  }
+
+  get inputSize(): ChipSize {
+    return this.framing.size;
   }
 
   async embed(chips: readonly RgbImage[]): Promise<Float32Array[]> {
@@ -199,7 +213,7 @@ const NORMALISATIONS: readonly FaceNetNormalisation[] = ['fixed', 'prewhiten'];
  * @category Embedding
  */
 export async function createFaceNetEmbedder(options: FaceNetOptions): Promise<Embedder> {
-  const { modelPath, inputSize, normalisation = 'fixed', name = 'facenet', sha256 = {}, maxBatch = 8 } = options ?? {};
+  const { modelPath, inputSize, normalisation = 'fixed', name = 'facenet', sha256 = {}, maxBatch = 8, framing } = options ?? {};
   if (typeof modelPath !== 'string' || modelPath === '') {
     throw invalid('modelPath', `Expected modelPath to be a model folder or model.json path but received ${JSON.stringify(modelPath)}`);
   }
@@ -215,13 +229,18 @@ export async function createFaceNetEmbedder(options: FaceNetOptions): Promise<Em
   checkMaxBatch(maxBatch);
 
   const modelJson = modelPath.endsWith('.json') ? modelPath : path.join(modelPath, 'model.json');
-  const model = await loadModel(modelJson, sha256);
+  const files: { file: string; sha256: string }[] = [];
+  const model = await loadModel(modelJson, sha256, (file, digest) => files.push({ file, sha256: digest }));
   try {
-    const size = resolveInputSize(model, inputSize);
+    const size = resolveInputSize(model, inputSize ?? framing?.size.width);
+    if (framing && (framing.size.width !== size.width || framing.size.height !== size.height)) {
+      throw invalid('framing', `Expected a framing of the model's input size ${size.width}×${size.height} but received ${framing.size.width}×${framing.size.height}`);
+    }
     const probe = tf.tidy(() => run(model, tf.zeros<tf.Rank.R4>([1, size.height, size.width, 3])));
     const dimension = probe.shape[1];
     probe.dispose();
-    return new FaceNetEmbedder(model, name, size, dimension, normalisation, maxBatch);
+    const cut = framing ?? boxFraming(size.width, 0.125);
+    return new FaceNetEmbedder(model, name, cut, combinedSha256(files), dimension, normalisation, maxBatch);
   } catch (err) {
     model.dispose();
     if (err instanceof FaceMatchError) throw err;

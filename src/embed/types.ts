@@ -2,19 +2,8 @@
  * The contract every face embedder meets.
  * @module
  */
+import type { ChipFraming, ChipSize } from '../align/framing.js';
 import type { RgbImage } from '../types.js';
-
-/**
- * The pixel size of the face chip an embedder takes.
- *
- * @category Embedding
- */
-export interface ChipSize {
-  /** Width in pixels. */
-  width: number;
-  /** Height in pixels. */
-  height: number;
-}
 
 /**
  * Turns aligned face chips into identity vectors: two chips of the same person give vectors that
@@ -42,8 +31,18 @@ export interface ChipSize {
 export interface Embedder {
   /** Stable name of the network, such as `dlib-resnet` or `facenet`; the bench reports it. */
   readonly name: string;
-  /** The chip size {@link Embedder.embed} accepts; any other size is refused. */
+  /** The chip size {@link Embedder.embed} accepts (always `framing.size`); any other size is refused. */
   readonly inputSize: ChipSize;
+  /**
+   * How the matcher cuts this embedder's chips from a photo: chip size, alignment template and
+   * the points that feed it. A chip cut any other way still embeds, but less accurately.
+   */
+  readonly framing: ChipFraming;
+  /**
+   * Hex sha256 of the weights (for a model with several files, of their sorted
+   * `name:sha256` lines), when known: part of the pipeline description, cache keys and reports.
+   */
+  readonly modelSha256?: string;
   /** Length of every embedding (128 for dlib; 128 or 512 for FaceNet conversions). */
   readonly dimension: number;
   /**

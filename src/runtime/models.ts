@@ -169,6 +169,19 @@ export async function getModelEntry(id: string, modelsDir: string = modelEnv.mod
 }
 
 /**
+ * One digest for a model made of several files: the hex sha256 of its files' sorted
+ * `basename:sha256` lines (a single-file model's digest is that file's own sha256, so it matches
+ * `sha256sum`). What {@link Embedder.modelSha256} reports for vendored models.
+ *
+ * @category Runtime
+ */
+export function combinedSha256(files: readonly { file: string; sha256: string }[]): string {
+  if (files.length === 1) return files[0]!.sha256;
+  const lines = files.map((f) => `${path.posix.basename(f.file)}:${f.sha256}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/**
  * Reads one file of a model and checks its sha256 against the manifest.
  *
  * @throws FaceMatchError `MODEL_ERROR` naming the file when it is missing, not in the manifest, or altered
@@ -310,9 +323,14 @@ export async function loadManifestWeights(id: string, modelsDir: string = modelE
  *
  * @param modelJsonPath - path of the model.json
  * @param sha256 - optional map from file name (relative to the model.json's folder) to hex sha256
+ * @param onFile - called with each file read and its sha256 (to describe the model)
  * @category Runtime
  */
-export function fileModelHandler(modelJsonPath: string, sha256: Record<string, string> = {}): tf.io.IOHandler {
+export function fileModelHandler(
+  modelJsonPath: string,
+  sha256: Record<string, string> = {},
+  onFile?: (file: string, sha256: string) => void,
+): tf.io.IOHandler {
   const dir = path.dirname(modelJsonPath);
   const read = async (rel: string): Promise<Buffer> => {
     const full = path.join(dir, rel);
@@ -322,11 +340,10 @@ export function fileModelHandler(modelJsonPath: string, sha256: Record<string, s
     } catch (cause) {
       throw modelError(`Expected model file ${full} but it is missing or unreadable`, full, cause);
     }
+    const got = createHash('sha256').update(bytes).digest('hex');
     const want = sha256[rel];
-    if (want !== undefined) {
-      const got = createHash('sha256').update(bytes).digest('hex');
-      if (got !== want) throw modelError(`Expected model file ${full} to have sha256 ${want} but it has ${got}`, full);
-    }
+    if (want !== undefined && got !== want) throw modelError(`Expected model file ${full} to have sha256 ${want} but it has ${got}`, full);
+    onFile?.(rel, got);
     return bytes;
   };
   return {
