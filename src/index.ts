@@ -2,19 +2,237 @@
  * facematch: face verification for Node.js. Decode and check two images, detect and align the
  * faces, embed them, and say whether they show the same person.
  *
+ * This entry point is the supported API. The building blocks beneath the stages (anchors,
+ * letterboxing, weight loaders, low-level geometry) are reachable through `facematch/internals`
+ * for experiments; they may change in any release.
+ *
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './runtime/index.js';
-export * from './types.js';
-export * from './result.js';
-export * from './align/index.js';
-export * from './compare/index.js';
-export * from './providers/index.js';
-export * from './datasets/index.js';
-export * from './detect/index.js';
-export * from './embed/index.js';
-export * from './image/index.js';
-export * from './landmarks/index.js';
-export * from './matcher.js';
-export * from './matcher-options.js';
+export {
+  FACE_MATCH_ERROR_CODES,
+  FaceMatchError,
+  MAX_ECHO_CHARS,
+  isFaceMatchError,
+  type FaceMatchErrorCode,
+  type FaceMatchErrorJSON,
+  type FaceMatchErrorOptions,
+} from './errors.js';
+export { KEYPOINT_NAMES, type Box, type DetectedFace, type KeypointName, type Point, type RgbImage } from './types.js';
+export type { FaceReport, MatchResult, StageTimings } from './result.js';
+
+// Matching
+export { FaceMatcher, describePipeline, type FaceEmbedding, type ImageDetection, type PipelineDescription } from './matcher.js';
+export {
+  ALIGNMENT_MODES,
+  DEFAULT_FACE_MATCHER_OPTIONS,
+  resolveFaceMatcherOptions,
+  type AlignmentMode,
+  type EmbedderSpec,
+  type FaceMatcherOptions,
+  type ImageCallOptions,
+  type MatchCallOptions,
+  type ResolvedFaceMatcherOptions,
+} from './matcher-options.js';
+
+// Image intake
+export {
+  CONSTRAINT_PRESETS,
+  DEFAULT_MAX_PIXELS,
+  FORMAT_LABELS,
+  IMAGE_FORMATS,
+  isSharpAvailable,
+  loadImage,
+  readImageHeader,
+  resolveConstraints,
+  sniffFormat,
+  type ConstraintPreset,
+  type DecoderChoice,
+  type DecoderName,
+  type ImageConstraints,
+  type ImageFormat,
+  type ImageHeader,
+  type ImageInput,
+  type LoadImageOptions,
+  type LoadedImage,
+  type Orientation,
+  type ResolvedConstraints,
+  type SniffedFormat,
+} from './image/index.js';
+
+// Stages
+export {
+  BlazeFaceDetector,
+  COMPARABLE_FACE_SIDE,
+  DEFAULT_FACE_DETECTOR_OPTIONS,
+  DETECTOR_MODELS,
+  FACE_SELECTIONS,
+  createFaceDetector,
+  selectFace,
+  type BlazeFaceDetection,
+  type BlazeFaceModelId,
+  type DetectionResult,
+  type DetectorModel,
+  type FaceDetector,
+  type FaceDetectorOptions,
+  type FaceSelection,
+  type ResolvedFaceDetectorOptions,
+  type SuppressionMethod,
+} from './detect/index.js';
+export {
+  DEFAULT_LANDMARK_CROP,
+  LANDMARK_GROUPS,
+  createLandmarker,
+  landmarkCentre,
+  type LandmarkCropOptions,
+  type LandmarkGroup,
+  type LandmarkGroups,
+  type Landmarker,
+  type LandmarkerOptions,
+} from './landmarks/index.js';
+export {
+  ARCFACE_TEMPLATE_112,
+  BLAZEFACE_TEMPLATE,
+  DLIB_41_TEMPLATE,
+  DLIB_51_TEMPLATE,
+  DLIB_RESNET_FRAMING,
+  alignFace,
+  arcfaceFraming,
+  boxFraming,
+  cutChip,
+  type AlignOptions,
+  type AlignedFace,
+  type AlignedFraming,
+  type BoxFraming,
+  type ChipFraming,
+  type ChipSize,
+  type FaceGeometry,
+  type FaceTemplate,
+  type FramedChip,
+  type PointMapping,
+  type SimilarityTransform,
+} from './align/index.js';
+export {
+  ONNX_PRESET_NAMES,
+  createDlibResNetEmbedder,
+  createEmbedderFromSpec,
+  createFaceNetEmbedder,
+  createFusedEmbedder,
+  isFusedEmbedder,
+  parseEmbedderSpec,
+  type DlibEmbedderPart,
+  type DlibResNetOptions,
+  type Embedder,
+  type EmbedderFromSpecOptions,
+  type EmbedderPart,
+  type FaceNetNormalisation,
+  type FaceNetOptions,
+  type FusedEmbedder,
+  type FusedEmbedderOptions,
+  type OnnxEmbedderPart,
+  type OnnxPresetName,
+} from './embed/index.js';
+
+// Scores and decisions
+export {
+  DEFAULT_APPROVE_THRESHOLD,
+  DEFAULT_DECLINE_THRESHOLD,
+  DEFAULT_RIDGE,
+  cosineSimilarity,
+  decide,
+  euclideanDistance,
+  fitLogistic,
+  meetsThreshold,
+  parseCalibration,
+  resolveDecisionThresholds,
+  scoreFromSimilarity,
+  similarityForScore,
+  type Calibration,
+  type Decision,
+  type DecisionThresholds,
+  type LogisticFit,
+  type LogisticFitOptions,
+  type ThresholdFieldNames,
+} from './compare/index.js';
+
+// Provider formats
+export {
+  ATTESTR_DOCUMENT_TYPES,
+  ATTESTR_ERRORS,
+  ATTESTR_FIELDS,
+  DIDIT_FIELDS,
+  DIDIT_WARNINGS,
+  attestrError,
+  attestrInputFromMatches,
+  checkAttestrOptions,
+  chipToDataUrl,
+  diditAuthError,
+  parseDiditOptions,
+  toAttestrError,
+  toAttestrResponse,
+  toDiditError,
+  toDiditResponse,
+  type AttestrDocumentType,
+  type AttestrErrorBody,
+  type AttestrErrorCode,
+  type AttestrErrorReply,
+  type AttestrErrorSpec,
+  type AttestrFieldNames,
+  type AttestrImageOutcome,
+  type AttestrInput,
+  type AttestrInvalidFileResponse,
+  type AttestrInvalidImageResponse,
+  type AttestrMatchResponse,
+  type AttestrOptions,
+  type AttestrReply,
+  type AttestrResponse,
+  type AttestrSuccessReply,
+  type AttestrTarget,
+  type ChipImageFormat,
+  type DiditAuthFailure,
+  type DiditEnvelopeOptions,
+  type DiditErrorBody,
+  type DiditErrorReply,
+  type DiditFaceMatch,
+  type DiditFieldNames,
+  type DiditImageKind,
+  type DiditImageUrlMaker,
+  type DiditLogType,
+  type DiditReply,
+  type DiditRequestOptions,
+  type DiditResponse,
+  type DiditResponseOptions,
+  type DiditRisk,
+  type DiditSuccessReply,
+  type DiditWarning,
+  type DiditWarningText,
+} from './providers/index.js';
+
+// Runtime and data
+export {
+  BACKEND_NAMES,
+  currentBackend,
+  initBackend,
+  modelEnv,
+  packageVersion,
+  readModelManifest,
+  type BackendInfo,
+  type BackendName,
+  type ModelEnv,
+  type ModelFileEntry,
+  type ModelInputSpec,
+  type ModelManifest,
+  type ModelManifestEntry,
+  type ModelSource,
+} from './runtime/index.js';
+export {
+  DEFAULT_DATASETS_DIR,
+  fetchDataset,
+  readDatasetManifest,
+  type DatasetExtract,
+  type DatasetFile,
+  type DatasetManifest,
+  type FetchOptions,
+  type FetchProgress,
+  type FetchResult,
+  type FetchedFile,
+} from './datasets/index.js';

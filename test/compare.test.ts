@@ -172,7 +172,7 @@ describe('fitLogistic', () => {
   it('rejects unusable input with INVALID_INPUT', () => {
     expectFaceMatchError(() => fitLogistic([0.1, 0.2], [true]), 'INVALID_INPUT', 'labels');
     expectFaceMatchError(() => fitLogistic([0.1, 0.2], [true, true]), 'INVALID_INPUT', 'labels');
-    expectFaceMatchError(() => fitLogistic([0.1, Number.NaN], [true, false]), 'INVALID_INPUT', 'similarities');
+    expectFaceMatchError(() => fitLogistic([0.1, Number.NaN], [true, false]), 'INVALID_INPUT', 'similarities[1]');
     expectFaceMatchError(() => fitLogistic([0.1, 0.2], [true, false], { ridge: -1 }), 'INVALID_INPUT', 'ridge');
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '../src/runtime/tf.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaceDetector, type FaceDetector } from '../src/detect/index.js';
+import { createFaceDetector, type BlazeFaceDetector as FaceDetector } from '../src/detect/index.js';
 import type { DetectedFace, Point, RgbImage } from '../src/types.js';
 
 const LFW_DIR = process.env.FACEMATCH_LFW_DIR;

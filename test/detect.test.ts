@@ -16,7 +16,7 @@ import {
   resolveFaceDetectorOptions,
   scoreFromLogit,
   toDetectedFace,
-  type FaceDetector,
+  type BlazeFaceDetector,
   type RawDetection,
 } from '../src/detect/index.js';
 import { FaceMatchError } from '../src/errors.js';
@@ -294,7 +294,7 @@ describe('options', () => {
 });
 
 describe('FaceDetector on synthetic images', () => {
-  let detector: FaceDetector;
+  let detector: BlazeFaceDetector;
   beforeAll(async () => {
     detector = await createFaceDetector({ model: 'auto', backend: 'wasm' });
   });

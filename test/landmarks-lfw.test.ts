@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/landmarks-lfw.js';
-import { createFaceDetector, type FaceDetector } from '../src/detect/index.js';
+import { createFaceDetector, type BlazeFaceDetector as FaceDetector } from '../src/detect/index.js';
 import { createLandmarker, landmarkCentre, type Landmarker } from '../src/landmarks/index.js';
 import { unflipLandmarks } from '../src/landmarks/points.js';
 import { initBackend } from '../src/runtime/backend.js';

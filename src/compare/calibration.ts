@@ -3,7 +3,7 @@
  * regression that fits it from labelled pairs.
  * @module
  */
-import { FaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput } from '../errors.js';
 
 /**
  * A logistic calibration of one embedder's cosine similarities:
@@ -79,9 +79,7 @@ export interface LogisticFit {
  */
 export const DEFAULT_RIDGE = 1e-3;
 
-function invalid(field: string, message: string, details: Record<string, unknown> = {}): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', message, { field, details });
-}
+
 
 /**
  * Checks that `value` is a usable {@link Calibration} (for example one read from
@@ -93,20 +91,20 @@ function invalid(field: string, message: string, details: Record<string, unknown
  */
 export function parseCalibration(value: unknown): Calibration {
   if (typeof value !== 'object' || value === null) {
-    throw invalid('calibration', `A calibration must be an object; received ${value === null ? 'null' : typeof value}.`);
+    throw invalidInput('calibration', 'a calibration object { method, a, b, fittedOn }', value);
   }
   const v = value as Record<string, unknown>;
   if (v.method !== 'logistic') {
-    throw invalid('calibration', `Calibration method must be 'logistic'; received ${JSON.stringify(v.method)}.`);
+    throw invalidInput('calibration', "method 'logistic'", v.method, { key: 'method' });
   }
   if (typeof v.a !== 'number' || !Number.isFinite(v.a) || v.a <= 0) {
-    throw invalid('calibration', `Calibration slope a must be a finite number above 0 (a monotonic map); received ${String(v.a)}.`);
+    throw invalidInput('calibration', 'a slope a above 0 (a monotonic map)', v.a, { key: 'a' });
   }
   if (typeof v.b !== 'number' || !Number.isFinite(v.b)) {
-    throw invalid('calibration', `Calibration intercept b must be a finite number; received ${String(v.b)}.`);
+    throw invalidInput('calibration', 'a finite intercept b', v.b, { key: 'b' });
   }
   if (typeof v.fittedOn !== 'string') {
-    throw invalid('calibration', `Calibration fittedOn must be a string; received ${typeof v.fittedOn}.`);
+    throw invalidInput('calibration', 'a fittedOn string', v.fittedOn, { key: 'fittedOn' });
   }
   const out: Calibration = { method: 'logistic', a: v.a, b: v.b, fittedOn: v.fittedOn };
   if (typeof v.pairs === 'number') out.pairs = v.pairs;
@@ -124,7 +122,7 @@ export function parseCalibration(value: unknown): Calibration {
  */
 export function scoreFromSimilarity(similarity: number, calibration: Calibration): number {
   if (!Number.isFinite(similarity)) {
-    throw invalid('similarity', `Similarity must be a finite number; received ${similarity}.`);
+    throw invalidInput('similarity', 'a finite number', similarity);
   }
   const { a, b } = parseCalibration(calibration);
   return 100 * sigmoid(a * similarity + b);
@@ -142,7 +140,7 @@ export function scoreFromSimilarity(similarity: number, calibration: Calibration
  */
 export function similarityForScore(score: number, calibration: Calibration): number {
   if (typeof score !== 'number' || !(score >= 0 && score <= 100)) {
-    throw invalid('score', `Score must be a number from 0 to 100; received ${String(score)}.`);
+    throw invalidInput('score', 'a number from 0 to 100', score);
   }
   const { a, b } = parseCalibration(calibration);
   const p = score / 100;
@@ -175,12 +173,12 @@ function objective(x: readonly number[], y: Uint8Array, a: number, b: number, ri
 
 function checkFitInput(similarities: readonly number[], labels: readonly boolean[]): Uint8Array {
   if (!Array.isArray(similarities) || !Array.isArray(labels)) {
-    throw invalid('similarities', 'fitLogistic takes an array of similarities and an array of boolean labels.');
+    throw invalidInput(Array.isArray(similarities) ? 'labels' : 'similarities', 'an array', Array.isArray(similarities) ? labels : similarities);
   }
   if (similarities.length !== labels.length) {
-    throw invalid('labels', `Need one label per similarity; received ${similarities.length} similarities and ${labels.length} labels.`, {
-      similarities: similarities.length,
-      labels: labels.length,
+    throw new FaceMatchError('INVALID_INPUT', `Expected one label per similarity (${similarities.length}) for labels but received ${labels.length}`, {
+      field: 'labels',
+      details: { similarities: similarities.length, labels: labels.length },
     });
   }
   const y = new Uint8Array(labels.length);
@@ -188,11 +186,11 @@ function checkFitInput(similarities: readonly number[], labels: readonly boolean
   for (let i = 0; i < similarities.length; i++) {
     const s = similarities[i];
     if (typeof s !== 'number' || !Number.isFinite(s)) {
-      throw invalid('similarities', `Similarities must be finite numbers; received ${String(s)} at index ${i}.`, { index: i });
+      throw invalidInput(`similarities[${i}]`, 'a finite number', s, { index: i });
     }
     const label = labels[i];
     if (typeof label !== 'boolean') {
-      throw invalid('labels', `Labels must be booleans (true: same person); received ${String(label)} at index ${i}.`, { index: i });
+      throw invalidInput(`labels[${i}]`, 'a boolean (true: same person)', label, { index: i });
     }
     if (label) {
       y[i] = 1;
@@ -200,10 +198,11 @@ function checkFitInput(similarities: readonly number[], labels: readonly boolean
     }
   }
   if (positives === 0 || positives === labels.length) {
-    throw invalid('labels', `A calibration fit needs both same and different pairs; received ${positives} same and ${labels.length - positives} different.`, {
-      same: positives,
-      different: labels.length - positives,
-    });
+    throw new FaceMatchError(
+      'INVALID_INPUT',
+      `Expected both same and different pairs for labels but received ${positives} same and ${labels.length - positives} different`,
+      { field: 'labels', details: { same: positives, different: labels.length - positives } },
+    );
   }
   return y;
 }
@@ -227,11 +226,11 @@ export function fitLogistic(similarities: readonly number[], labels: readonly bo
   const ridge = options.ridge ?? DEFAULT_RIDGE;
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-10;
-  if (!Number.isFinite(ridge) || ridge < 0) throw invalid('ridge', `ridge must be a finite number ≥ 0; received ${ridge}.`);
+  if (!Number.isFinite(ridge) || ridge < 0) throw invalidInput('ridge', 'a finite number ≥ 0', ridge);
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw invalid('maxIterations', `maxIterations must be a positive integer; received ${maxIterations}.`);
+    throw invalidInput('maxIterations', 'a positive integer', maxIterations);
   }
-  if (!(tolerance > 0)) throw invalid('tolerance', `tolerance must be a number above 0; received ${tolerance}.`);
+  if (!(tolerance > 0)) throw invalidInput('tolerance', 'a number above 0', tolerance);
 
   const x = similarities;
   const n = x.length;

@@ -158,7 +158,7 @@ export function checkMatchThreshold(threshold: unknown, field = 'threshold'): nu
  * Attestr's decision: matched when the score is at or above the threshold.
  *
  * @param score - calibrated score, 0–100
- * @param threshold - 1–100, see {@link checkMatchThreshold}
+ * @param threshold - 1–100 (Attestr's range)
  * @throws {@link FaceMatchError} `INVALID_INPUT` for a score outside 0–100 or an invalid threshold.
  * @category Compare
  */

@@ -13,3 +13,4 @@ export * from './models.js';
 export * from './nms.js';
 export * from './options.js';
 export * from './preprocess.js';
+export * from './select.js';

@@ -2,7 +2,7 @@
  * Options of the face detector, their defaults and their validation.
  * @module
  */
-import { FaceMatchError } from '../errors.js';
+import { invalidInput } from '../errors.js';
 import type { BackendName } from '../runtime/backend.js';
 import type { SuppressionMethod } from './nms.js';
 
@@ -82,11 +82,16 @@ export const DEFAULT_FACE_DETECTOR_OPTIONS: Readonly<Omit<ResolvedFaceDetectorOp
   backend: 'auto',
 });
 
-const MODELS: readonly DetectorModel[] = ['short', 'full', 'auto'];
+/**
+ * The BlazeFace model choices, in a fixed order (for CLI and option checks).
+ *
+ * @category Detection
+ */
+export const DETECTOR_MODELS: readonly DetectorModel[] = Object.freeze(['auto', 'short', 'full']);
 const SUPPRESSIONS: readonly SuppressionMethod[] = ['weighted', 'hard'];
 
-function invalid(field: string, expected: string, received: unknown): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', `Expected ${field} to be ${expected} but received ${JSON.stringify(received)}`, { field });
+function invalid(field: string, expected: string, received: unknown) {
+  return invalidInput(field, expected, received);
 }
 
 function fraction(field: string, value: number): number {
@@ -102,8 +107,9 @@ function fraction(field: string, value: number): number {
  * @category Detection
  */
 export function resolveFaceDetectorOptions(options: FaceDetectorOptions = {}): ResolvedFaceDetectorOptions {
+  if (options === null || typeof options !== 'object') throw invalid('options', 'an options object', options);
   const merged = { ...DEFAULT_FACE_DETECTOR_OPTIONS, ...definedOnly(options) };
-  if (!MODELS.includes(merged.model)) throw invalid('model', 'short, full or auto', merged.model);
+  if (!DETECTOR_MODELS.includes(merged.model)) throw invalid('model', 'auto, short or full', merged.model);
   if (!SUPPRESSIONS.includes(merged.suppression)) throw invalid('suppression', 'weighted or hard', merged.suppression);
   if (!Number.isInteger(merged.maxFaces) || merged.maxFaces < 1) throw invalid('maxFaces', 'a positive integer', merged.maxFaces);
   if (merged.modelsDir !== undefined && (typeof merged.modelsDir !== 'string' || merged.modelsDir === '')) {

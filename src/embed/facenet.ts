@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import * as tf from '../runtime/tf.js';
-import { FaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput } from '../errors.js';
 import { boxFraming, type ChipFraming } from '../align/framing.js';
 import { combinedSha256, fileModelHandler } from '../runtime/models.js';
 import type { RgbImage } from '../types.js';
@@ -86,9 +86,6 @@ function modelError(message: string, cause?: unknown): FaceMatchError {
   return new FaceMatchError('MODEL_ERROR', message, { field: 'model', cause });
 }
 
-function invalid(field: string, message: string): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', message, { field });
-}
 
 /** `graph-model` or `layers-model`, from the `format` field or, failing that, the topology's shape. */
 function modelFormat(artifacts: tf.io.ModelArtifacts, file: string): 'graph-model' | 'layers-model' {
@@ -127,7 +124,7 @@ function declaredInput(model: Model): ChipSize | undefined {
 function resolveInputSize(model: Model, requested: number | undefined): ChipSize {
   const declared = declaredInput(model);
   if (declared && requested !== undefined && (declared.width !== requested || declared.height !== requested)) {
-    throw invalid('inputSize', `Expected inputSize ${requested} to match the model's declared input ${declared.width}×${declared.height}`);
+    throw invalidInput('inputSize', `the model's declared input ${declared.width}×${declared.height}`, requested);
   }
   const side = requested ?? 160;
   return declared ?? { width: side, height: side };
@@ -215,16 +212,16 @@ const NORMALISATIONS: readonly FaceNetNormalisation[] = ['fixed', 'prewhiten'];
 export async function createFaceNetEmbedder(options: FaceNetOptions): Promise<Embedder> {
   const { modelPath, inputSize, normalisation = 'fixed', name = 'facenet', sha256 = {}, maxBatch = 8, framing } = options ?? {};
   if (typeof modelPath !== 'string' || modelPath === '') {
-    throw invalid('modelPath', `Expected modelPath to be a model folder or model.json path but received ${JSON.stringify(modelPath)}`);
+    throw invalidInput('modelPath', 'a model folder or model.json path', modelPath);
   }
   if (!NORMALISATIONS.includes(normalisation)) {
-    throw invalid('normalisation', `Expected normalisation "fixed" or "prewhiten" but received ${JSON.stringify(normalisation)}`);
+    throw invalidInput('normalisation', "'fixed' or 'prewhiten'", normalisation);
   }
   if (typeof name !== 'string' || name === '') {
-    throw invalid('name', `Expected name to be a non-empty string but received ${JSON.stringify(name)}`);
+    throw invalidInput('name', 'a non-empty string', name);
   }
   if (inputSize !== undefined && (!Number.isInteger(inputSize) || inputSize < 1)) {
-    throw invalid('inputSize', `Expected inputSize to be a positive integer but received ${String(inputSize)}`);
+    throw invalidInput('inputSize', 'a positive integer', inputSize);
   }
   checkMaxBatch(maxBatch);
 
@@ -234,7 +231,7 @@ export async function createFaceNetEmbedder(options: FaceNetOptions): Promise<Em
   try {
     const size = resolveInputSize(model, inputSize ?? framing?.size.width);
     if (framing && (framing.size.width !== size.width || framing.size.height !== size.height)) {
-      throw invalid('framing', `Expected a framing of the model's input size ${size.width}×${size.height} but received ${framing.size.width}×${framing.size.height}`);
+      throw invalidInput('framing', `a framing of the model's input size ${size.width}×${size.height}`, `${framing.size.width}×${framing.size.height}`);
     }
     const probe = tf.tidy(() => run(model, tf.zeros<tf.Rank.R4>([1, size.height, size.width, 3])));
     const dimension = probe.shape[1];

@@ -1,5 +1,5 @@
 import * as tf from '../runtime/tf.js';
-import { FaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput } from '../errors.js';
 import { assertRgbImage } from '../image/rgb-check.js';
 import { loadManifestWeights, modelEnv } from '../runtime/models.js';
 import type { Box, Point, RgbImage } from '../types.js';
@@ -40,7 +40,7 @@ export interface Landmarker {
    * @param image - the decoded image the box refers to
    * @param box - the face box in pixels, as a detector returns it
    * @throws FaceMatchError `INVALID_INPUT` for a malformed image or a box that is empty,
-   *   not finite or entirely outside the image, or after `dispose()`
+   *   not finite or entirely outside the image; `MODEL_ERROR` after `dispose()`
    */
   landmarks(image: RgbImage, box: Box): Promise<Point[]>;
   /**
@@ -58,10 +58,14 @@ function invalid(message: string, field: string, details: Record<string, unknown
   return new FaceMatchError('INVALID_INPUT', message, { field, details });
 }
 
+function disposedError(): FaceMatchError {
+  return new FaceMatchError('MODEL_ERROR', 'Expected a live landmarker but dispose() has been called', { field: 'model' });
+}
+
 function checkBox(box: Box, image: RgbImage, field: string): void {
   const values = box === null || typeof box !== 'object' ? [] : [box.x, box.y, box.width, box.height];
   if (values.length !== 4 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw invalid(`Expected ${field} to be a box { x, y, width, height } of finite numbers but received ${JSON.stringify(box)}`, field);
+    throw invalidInput(field, 'a box { x, y, width, height } of finite numbers', box);
   }
   if (box.width <= 0 || box.height <= 0) {
     throw invalid(`Expected ${field} to have a positive width and height but received ${box.width}×${box.height}`, field, { ...box });
@@ -101,7 +105,7 @@ export async function createLandmarker(options: LandmarkerOptions = {}): Promise
   const crop = resolveCrop(options.crop);
   const mirror = options.mirror ?? true;
   if (typeof mirror !== 'boolean') {
-    throw invalid(`Expected mirror to be true or false but received ${JSON.stringify(mirror)}`, 'mirror');
+    throw invalidInput('mirror', 'true or false', mirror);
   }
   const net = buildLandmarkNet(await loadManifestWeights('landmarks-68', options.modelsDir ?? modelEnv.modelsDir));
   let disposed = false;
@@ -109,7 +113,7 @@ export async function createLandmarker(options: LandmarkerOptions = {}): Promise
   const pixels = size * size * 3;
 
   async function run(image: RgbImage, boxes: readonly Box[], field: (i: number) => string): Promise<Point[][]> {
-    if (disposed) throw invalid('Expected a live landmarker but dispose() has been called', 'landmarker');
+    if (disposed) throw disposedError();
     assertRgbImage(image, 'image');
     boxes.forEach((box, i) => checkBox(box, image, field(i)));
     if (boxes.length === 0) return [];
@@ -144,7 +148,7 @@ export async function createLandmarker(options: LandmarkerOptions = {}): Promise
       return points!;
     },
     async landmarksBatch(image: RgbImage, boxes: readonly Box[]): Promise<Point[][]> {
-      if (!Array.isArray(boxes)) throw invalid(`Expected boxes to be an array of boxes but received ${typeof boxes}`, 'boxes');
+      if (!Array.isArray(boxes)) throw invalidInput('boxes', 'an array of boxes', boxes);
       return run(image, boxes, (i) => `boxes[${i}]`);
     },
     dispose(): void {

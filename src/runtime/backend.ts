@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from './tf.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { FaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput } from '../errors.js';
 
 /**
  * Which tfjs backend runs the models.
@@ -36,7 +36,13 @@ export interface BackendInfo {
 }
 
 const TFJS_NAMES: Record<Exclude<BackendName, 'auto'>, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
-const BACKENDS: readonly BackendName[] = ['auto', 'node', 'wasm', 'cpu'];
+
+/**
+ * The backend choices, in a fixed order (for CLI and option checks).
+ *
+ * @category Runtime
+ */
+export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['auto', 'node', 'wasm', 'cpu']);
 
 let wasmPathsSet = false;
 let nodeImport: Promise<boolean> | undefined;
@@ -94,11 +100,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<boolean> {
  * @category Runtime
  */
 export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInfo> {
-  if (!BACKENDS.includes(requested)) {
-    throw new FaceMatchError('INVALID_INPUT', `Expected backend auto, node, wasm or cpu but received ${JSON.stringify(requested)}`, {
-      field: 'backend',
-    });
-  }
+  if (!BACKEND_NAMES.includes(requested)) throw invalidInput('backend', 'auto, node, wasm or cpu', requested);
   while (pending) await pending.catch(() => undefined);
   if (current && (requested === 'auto' || current.name === requested) && tf.getBackend() === current.tfjsName) {
     return { ...current, requested };
