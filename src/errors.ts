@@ -11,6 +11,7 @@
  * | `IMAGE_TOO_SMALL` | width or height is below the constraints' minimum |
  * | `IMAGE_TOO_LARGE` | width × height is above the pixel limit (refused before decoding) |
  * | `NO_FACE` | no face was found in the image |
+ * | `LOW_QUALITY` | the face's quality is below the floor the caller asked for (`minQuality`) |
  * | `MODEL_ERROR` | a model file is missing, altered (sha256 mismatch) or cannot be loaded |
  * | `BACKEND_ERROR` | the requested tfjs backend cannot be initialised |
  *
@@ -24,6 +25,7 @@ export type FaceMatchErrorCode =
   | 'IMAGE_TOO_SMALL'
   | 'IMAGE_TOO_LARGE'
   | 'NO_FACE'
+  | 'LOW_QUALITY'
   | 'MODEL_ERROR'
   | 'BACKEND_ERROR';
 
@@ -40,6 +42,7 @@ export const FACE_MATCH_ERROR_CODES: readonly FaceMatchErrorCode[] = Object.free
   'IMAGE_TOO_SMALL',
   'IMAGE_TOO_LARGE',
   'NO_FACE',
+  'LOW_QUALITY',
   'MODEL_ERROR',
   'BACKEND_ERROR',
 ]);

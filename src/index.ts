@@ -132,6 +132,26 @@ export {
   type OnnxPresetName,
 } from './embed/index.js';
 
+// Quality
+export {
+  DEFAULT_QUALITY_LIMITS,
+  QUALITY_CHECKS,
+  QUALITY_FACTORS,
+  headPoseFromLandmarks,
+  measureFaceQuality,
+  overallQuality,
+  qualityFindings,
+  rollFromEyes,
+  type FaceQuality,
+  type HeadPose,
+  type QualityCheck,
+  type QualityComponents,
+  type QualityFinding,
+  type QualityInput,
+  type QualityLimits,
+  type QualitySeverity,
+} from './quality/index.js';
+
 // Scores and decisions
 export {
   DEFAULT_APPROVE_THRESHOLD,

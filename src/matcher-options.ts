@@ -102,6 +102,12 @@ export interface FaceMatcherOptions {
   calibration?: Calibration;
   /** Limits every image must meet: a preset (`didit`, `attestr`, `none`) or an object. Default `none`. */
   constraints?: ConstraintPreset | ImageConstraints;
+  /**
+   * Refuse faces whose overall quality ({@link FaceQuality.overall}, 0–100) is below this with
+   * `LOW_QUALITY` (the Didit formatter answers that with a `Declined` result). Default: no floor;
+   * every face's quality is still measured and reported.
+   */
+  minQuality?: number;
   /** Largest width × height accepted, checked before decoding. Default 50,000,000. */
   maxPixels?: number;
   /**
@@ -176,6 +182,8 @@ export interface ResolvedFaceMatcherOptions {
   calibration: Calibration | undefined;
   /** See {@link FaceMatcherOptions.constraints}. */
   constraints: ConstraintPreset | ImageConstraints;
+  /** See {@link FaceMatcherOptions.minQuality}. */
+  minQuality: number | undefined;
   /** See {@link FaceMatcherOptions.maxPixels}. */
   maxPixels: number;
   /** See {@link FaceMatcherOptions.maxSide}. */
@@ -197,6 +205,7 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   'flip',
   'calibration',
   'constraints',
+  'minQuality',
   'maxPixels',
   'maxSide',
   'decoder',
@@ -299,6 +308,9 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
   const constraints = o.constraints ?? d.constraints;
   const maxPixels = o.maxPixels ?? d.maxPixels;
   resolveConstraints(constraints, maxPixels); // checks both
+  if (o.minQuality !== undefined && (typeof o.minQuality !== 'number' || !(o.minQuality >= 0 && o.minQuality <= 100))) {
+    throw invalidInput('minQuality', 'a number from 0 to 100', o.minQuality);
+  }
   const maxSide = o.maxSide ?? d.maxSide;
   if (typeof maxSide !== 'number' || !Number.isInteger(maxSide) || maxSide < 64) throw invalidInput('maxSide', 'a whole number of at least 64', maxSide);
   const decoder = o.decoder ?? d.decoder;
@@ -315,6 +327,7 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
     flip,
     calibration: o.calibration === undefined ? undefined : parseCalibration(o.calibration),
     constraints,
+    minQuality: o.minQuality,
     maxPixels,
     maxSide,
     decoder,

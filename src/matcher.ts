@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { cutChip } from './align/framing.js';
+import { cutChip, DLIB_RESNET_FRAMING } from './align/framing.js';
 import { parseCalibration, scoreFromSimilarity, type Calibration } from './compare/calibration.js';
 import { cosineSimilarity, euclideanDistance } from './compare/distance.js';
 import { createFaceDetector, type FaceDetector } from './detect/detector.js';
@@ -9,6 +9,7 @@ import { createEmbedderFromSpec } from './embed/create.js';
 import { createFusedEmbedder, isFusedEmbedder, type FusedEmbedder } from './embed/fusion.js';
 import type { Embedder } from './embed/types.js';
 import { FaceMatchError, invalidInput } from './errors.js';
+import { measureFaceQuality } from './quality/measure.js';
 import { loadImage } from './image/load.js';
 import type { ImageInput, LoadedImage } from './image/types.js';
 import { DEFAULT_LANDMARK_CROP, type LandmarkCropOptions } from './landmarks/crop.js';
@@ -359,6 +360,7 @@ export class FaceMatcher {
           decode: a.timings.decode + b.timings.decode,
           detect: a.timings.detect + b.timings.detect,
           align: a.timings.align + b.timings.align,
+          quality: a.timings.quality + b.timings.quality,
           embed,
           compare,
           total: elapsed(start),
@@ -473,6 +475,25 @@ export class FaceMatcher {
     const geometry = { box: face.box, keypoints: face.keypoints, ...(landmarks ? { landmarks } : {}) };
     const chips = this.#fusion.parts.map((part) => cutChip(loaded.image, geometry, part.framing).chip);
     const align = elapsed(t);
+    t = performance.now();
+    const dlibChip = chips.find((_, i) => this.#fusion.parts[i]!.framing.name === DLIB_RESNET_FRAMING.name);
+    const quality = measureFaceQuality({
+      image: loaded.image,
+      scale: loaded.scale,
+      box: face.box,
+      keypoints: face.keypoints,
+      score: face.score,
+      ...(landmarks ? { landmarks } : {}),
+      ...(dlibChip ? { dlibChip } : {}),
+    });
+    const qualityMs = elapsed(t);
+    const minQuality = this.#options.minQuality;
+    if (minQuality !== undefined && quality.overall < minQuality) {
+      throw new FaceMatchError('LOW_QUALITY', `Expected a face of quality at least ${minQuality} in ${call.field} but its quality is ${quality.overall}`, {
+        field: call.field,
+        details: { quality: quality.overall, minQuality, components: quality.components },
+      });
+    }
     return {
       report: {
         face: toOriginal(face, loaded.scale),
@@ -481,10 +502,11 @@ export class FaceMatcher {
         imageHeight: loaded.height,
         format: loaded.format,
         chip: chips[0]!,
+        quality,
       },
       chips,
       detector: model,
-      timings: { decode, detect, align, embed: 0, compare: 0, total: elapsed(start) },
+      timings: { decode, detect, align, quality: qualityMs, embed: 0, compare: 0, total: elapsed(start) },
     };
   }
 

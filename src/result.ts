@@ -1,3 +1,4 @@
+import type { FaceQuality } from './quality/types.js';
 import type { DetectedFace, RgbImage } from './types.js';
 
 /**
@@ -10,8 +11,10 @@ export interface StageTimings {
   decode: number;
   /** Face detection. */
   detect: number;
-  /** Alignment (keypoints to face chip). */
+  /** Landmarks and alignment (face to chips). */
   align: number;
+  /** Measuring the faces' quality. */
+  quality: number;
   /** Embedding the chips. */
   embed: number;
   /** Comparing embeddings and scoring. */
@@ -26,7 +29,7 @@ export interface StageTimings {
  * @category Matching
  */
 export interface FaceReport {
-  /** The face used: the largest one found. */
+  /** The face used: the one the matcher's face selection picked (by default the largest). */
   face: DetectedFace;
   /** How many faces the image held (at the detector's confidence). */
   faceCount: number;
@@ -36,8 +39,10 @@ export interface FaceReport {
   imageHeight: number;
   /** Detected image format. */
   format: 'jpeg' | 'png' | 'webp';
-  /** The aligned face chip the embedder saw (RGB, the embedder's input size). */
+  /** The aligned face chip the embedder saw (RGB, the embedder's input size; a fusion's first part's). */
   chip: RgbImage;
+  /** The face's measured quality (see {@link measureFaceQuality}). */
+  quality: FaceQuality;
 }
 
 /**

@@ -214,6 +214,7 @@ describe('toAttestrError', () => {
       FILE_TOO_LARGE: 400,
       IMAGE_TOO_SMALL: 200,
       IMAGE_TOO_LARGE: 400,
+      LOW_QUALITY: 200,
       NO_FACE: 200,
       MODEL_ERROR: 500,
       BACKEND_ERROR: 500,

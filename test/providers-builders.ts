@@ -2,6 +2,8 @@
  * Synthetic match data for the provider tests: real RGB chips generated in code and face reports
  * and match results built around them.
  */
+import { overallQuality } from '../src/quality/measure.js';
+import type { FaceQuality } from '../src/quality/types.js';
 import type { FaceReport, MatchResult } from '../src/result.js';
 import type { Box, RgbImage } from '../src/types.js';
 
@@ -29,6 +31,8 @@ export interface FaceReportSpec {
   relativeBox?: Box;
   /** Detector confidence 0–1. Default 0.98. */
   score?: number;
+  /** The face's quality; default a clean face's. */
+  quality?: FaceQuality;
   /** Image size. Default 640×480. */
   imageWidth?: number;
   /** Image height. */
@@ -54,7 +58,29 @@ export function makeFaceReport(spec: FaceReportSpec = {}): FaceReport {
     imageHeight,
     format: 'jpeg',
     chip: makeChip(),
+    quality: spec.quality ?? cleanQuality(),
   };
+}
+
+/** The quality of a clean, frontal, well-lit face of LFW size. */
+export function cleanQuality(overrides: Partial<FaceQuality['components']> = {}): FaceQuality {
+  const components: FaceQuality['components'] = {
+    interEyeDistance: 48,
+    faceSize: 0.42,
+    boxShare: 0.18,
+    sharpness: 0.12,
+    brightness: 120,
+    clipped: 0.01,
+    uniformity: 0.85,
+    eyeContrast: 0.9,
+    pose: { yaw: 3, pitch: 2, roll: 1 },
+    roll: 1,
+    eyeOpenness: 0.28,
+    shapeResidual: 0.045,
+    detectorScore: 0.95,
+    ...overrides,
+  };
+  return { overall: overallQuality(components), components };
 }
 
 /** A match result with the given calibrated score. */
@@ -67,6 +93,6 @@ export function makeMatchResult(score: number, source: FaceReport = makeFaceRepo
     score,
     embedder: 'dlib-resnet',
     detector: 'blazeface-short',
-    timings: { decode: 1, detect: 1, align: 1, embed: 1, compare: 0, total: 4 },
+    timings: { decode: 1, detect: 1, align: 1, quality: 0, embed: 1, compare: 0, total: 4 },
   };
 }

@@ -316,7 +316,7 @@ export function checkAttestrOptions(options: AttestrOptions): AttestrOptions {
 
 /** Codes an image outcome may carry and still be answered with a 200 response. */
 const FORMAT_CODES = new Set(['UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE']);
-const IMAGE_CODES = new Set([...FORMAT_CODES, 'IMAGE_TOO_SMALL', 'NO_FACE']);
+const IMAGE_CODES = new Set([...FORMAT_CODES, 'IMAGE_TOO_SMALL', 'NO_FACE', 'LOW_QUALITY']);
 
 const IMAGE_NAMES: Readonly<Record<string, string>> = { src: 'source image', targetFront: 'target front image', targetBack: 'target back image' };
 
@@ -385,7 +385,8 @@ function sideMatch(src: FaceReport | undefined, target: AttestrTarget | undefine
   return score >= threshold ? score : null;
 }
 
-function notMatchedMessage(srcFace: boolean, anyTargetFace: boolean): string {
+function notMatchedMessage(srcFace: boolean, anyTargetFace: boolean, lowQuality: FaceMatchError | undefined): string {
+  if (lowQuality && (!srcFace || !anyTargetFace)) return `Not matched, face quality too low in ${imageName(lowQuality.field)}`;
   if (!srcFace) return 'Not matched, face not detected in source image';
   if (!anyTargetFace) return 'Not matched, face not detected in target image';
   return 'Not matched, below threshold';
@@ -397,7 +398,8 @@ function notMatchedMessage(srcFace: boolean, anyTargetFace: boolean): string {
  * - `valid` is true, and `status` `FACE_MATCHED`, when the front or the back scores at or above
  *   the threshold; `targetFrontMatch` / `targetBackMatch` hold the score only then, else `null`.
  * - `srcValid`, `targetFrontValid`, `targetBackValid`: a face was found in that image (a missing
- *   back is not valid). A missing face is a `FACE_NOT_MATCHED` response, not an error.
+ *   back is not valid). A missing face, or one refused for its quality (`LOW_QUALITY`, when the
+ *   matcher has a `minQuality`), is a `FACE_NOT_MATCHED` response, not an error.
  * - Boxes (`srcLeft`, `srcTop`, `srcWidth`, `srcHeight`, same for `targetFront*`, `targetBack*`)
  *   are relative to the image (0–1, clipped to it); confidences are percent. When nothing matched
  *   they are `null`, as in Attestr's example, unless `boxesWhenNotMatched` is set.
@@ -437,7 +439,7 @@ export function toAttestrResponse(input: AttestrInput, options: AttestrOptions):
   return {
     valid,
     status: valid ? 'FACE_MATCHED' : 'FACE_NOT_MATCHED',
-    message: valid ? null : notMatchedMessage(src !== undefined, front !== undefined || back !== undefined),
+    message: valid ? null : notMatchedMessage(src !== undefined, front !== undefined || back !== undefined, errors.find((e) => e.code === 'LOW_QUALITY')),
     srcValid: src !== undefined,
     targetFrontValid: front !== undefined,
     targetBackValid: back !== undefined,
@@ -488,6 +490,7 @@ export function attestrInputFromMatches(front: MatchResult, back?: MatchResult |
  * | `UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE` | 200 | {@link AttestrInvalidFileResponse}: `INVALID_FILE_FORMAT`, `Image incompatible file type` |
  * | `IMAGE_TOO_SMALL` | 200 | {@link AttestrInvalidImageResponse}: `{ valid: false, message }` naming the image and the 200x200 minimum |
  * | `NO_FACE` | 200 | {@link AttestrInvalidImageResponse}: `{ valid: false, message }` naming the image (with every image's outcome at hand, {@link toAttestrResponse} gives the full `FACE_NOT_MATCHED` response instead) |
+ * | `LOW_QUALITY` | 200 | like `NO_FACE`: the face is not usable (`srcValid` / `targetFrontValid` false in the full response), the message says its quality is too low |
  * | `MODEL_ERROR`, `BACKEND_ERROR` | 500 | code 5001 |
  * | anything that is not a `FaceMatchError` | 500 | code 5001 |
  *
@@ -512,6 +515,8 @@ export function toAttestrError(error: unknown): AttestrReply {
       return { status: 200, body: imageTooSmall(error) };
     case 'NO_FACE':
       return { status: 200, body: { valid: false, message: `Not matched, face not detected in ${imageName(field)}` } };
+    case 'LOW_QUALITY':
+      return { status: 200, body: { valid: false, message: `Not matched, face quality too low in ${imageName(field)}` } };
     case 'MODEL_ERROR':
     case 'BACKEND_ERROR':
       return attestrError(5001);

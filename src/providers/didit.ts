@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { checkScoreThreshold, decide, resolveDecisionThresholds, roundScore, type Decision } from '../compare/decision.js';
-import { FaceMatchError, isFaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput, isFaceMatchError } from '../errors.js';
+import { qualityFindings, type DEFAULT_QUALITY_LIMITS, type QUALITY_CHECKS, type QualityCheck, type QualityLimits } from '../quality/findings.js';
 import type { FaceReport, MatchResult } from '../result.js';
 import { numberDetail, withField } from './error-details.js';
 import type { RgbImage } from '../types.js';
@@ -47,7 +48,7 @@ export type DiditLogType = 'information' | 'warning' | 'error';
  *
  * @category Providers
  */
-export type DiditRisk = 'LOW_FACE_MATCH_SIMILARITY' | 'NO_FACE_DETECTED' | 'MULTIPLE_FACES_DETECTED';
+export type DiditRisk = 'LOW_FACE_MATCH_SIMILARITY' | 'NO_FACE_DETECTED' | 'MULTIPLE_FACES_DETECTED' | QualityCheck;
 
 /**
  * The fixed texts of one warning.
@@ -69,6 +70,7 @@ export interface DiditWarningText {
  * | `LOW_FACE_MATCH_SIMILARITY` | status is `In Review` or `Declined` (score below the approve threshold) | `warning` when In Review, `error` when Declined | `null` |
  * | `NO_FACE_DETECTED` | no face in `user_image` or `ref_image`; the status is `Declined`, the score 0 | `error` | `{ image }`: the field, when known |
  * | `MULTIPLE_FACES_DETECTED` | an image holds more than one face; the largest was used | `information` | `{ image, face_count }` |
+ * | the quality checks ({@link QUALITY_CHECKS}: `LOW_FACE_QUALITY`, `FACE_TOO_SMALL`, `BLURRY_FACE`, `POOR_LIGHTING`, `UNEVEN_LIGHTING`, `FACE_NOT_FRONTAL`, `FACE_TILTED`, `EYES_CLOSED`, `EYES_COVERED`) | a face's quality crosses a limit of {@link DEFAULT_QUALITY_LIMITS} | the finding's severity (`information` or `warning`); `error` when the face is below the `minQuality` floor | `{ image, component, value, limit }` |
  *
  * `LOW_FACE_MATCH_SIMILARITY`'s texts are Didit's own, from its API reference; the others are
  * facematch's wording for risk codes Didit uses elsewhere in its platform.
@@ -88,6 +90,42 @@ export const DIDIT_WARNINGS: Readonly<Record<DiditRisk, Readonly<DiditWarningTex
   MULTIPLE_FACES_DETECTED: Object.freeze({
     short_description: 'Multiple faces detected',
     long_description: 'More than one face was found in the image; the largest face was used for the comparison.',
+  }),
+  LOW_FACE_QUALITY: Object.freeze({
+    short_description: 'Low face image quality',
+    long_description: 'Taken together, the size, sharpness, lighting and pose of the face make the comparison markedly less reliable.',
+  }),
+  FACE_TOO_SMALL: Object.freeze({
+    short_description: 'Face too small',
+    long_description: 'The face has too few pixels (its eyes are too close together in the image) for a reliable comparison.',
+  }),
+  BLURRY_FACE: Object.freeze({
+    short_description: 'Blurry face',
+    long_description: 'The face is out of focus, blurred by motion, or upscaled from a small image.',
+  }),
+  POOR_LIGHTING: Object.freeze({
+    short_description: 'Poor lighting',
+    long_description: 'The face is too dark or too bright, or much of it is crushed to black or blown to white.',
+  }),
+  UNEVEN_LIGHTING: Object.freeze({
+    short_description: 'Uneven lighting',
+    long_description: 'One side of the face is much darker than the other.',
+  }),
+  FACE_NOT_FRONTAL: Object.freeze({
+    short_description: 'Face not frontal',
+    long_description: 'The head is turned or tilted up or down too far for a reliable comparison.',
+  }),
+  FACE_TILTED: Object.freeze({
+    short_description: 'Face tilted',
+    long_description: 'The head is tilted sideways in the image; it was straightened for the comparison.',
+  }),
+  EYES_CLOSED: Object.freeze({
+    short_description: 'Eyes closed',
+    long_description: 'The eyes appear closed or nearly closed.',
+  }),
+  EYES_COVERED: Object.freeze({
+    short_description: 'Eyes covered',
+    long_description: 'Something covers the eyes (dark glasses, a hand, a bar), hiding features the comparison relies on.',
   }),
 });
 
@@ -238,6 +276,18 @@ export interface DiditResponseOptions extends DiditRequestOptions, DiditEnvelope
   imageUrl?: DiditImageUrlMaker;
   /** Format of the default `data:` URLs: `jpeg` (default) or `png`. */
   imageFormat?: ChipImageFormat;
+  /** Overrides of the quality limits behind the quality warnings; default {@link DEFAULT_QUALITY_LIMITS}. */
+  qualityLimits?: Partial<QualityLimits>;
+  /**
+   * When true (default), a quality finding of severity `warning` in either image keeps the status
+   * from being `Approved`: it is `In Review` at best, as Didit's `warning` log type means.
+   */
+  qualityReview?: boolean;
+  /**
+   * Declines the match (status `Declined`, a `LOW_FACE_QUALITY` warning of type `error`) when either
+   * face's overall quality is below this, 0–100. Default: no floor.
+   */
+  minQuality?: number;
 }
 
 const THRESHOLD_FIELDS = { declineThreshold: 'face_match_score_decline_threshold', approveThreshold: 'approveThreshold' } as const;
@@ -343,11 +393,36 @@ export async function toDiditResponse(result: MatchResult, options: DiditRespons
   }
   const { request_id, created_at } = envelopeFields(options);
   const score = roundScore(result.score);
-  const status = decide(score, thresholds);
+  let status: Decision = decide(score, thresholds);
+
+  const { minQuality, qualityReview = true } = options;
+  if (minQuality !== undefined) checkScoreThreshold(minQuality, 'minQuality');
+  if (typeof qualityReview !== 'boolean') throw invalidInput('qualityReview', 'true or false', qualityReview);
+  const sides = [
+    { report: result.source, image: DIDIT_FIELDS.source },
+    { report: result.target, image: DIDIT_FIELDS.target },
+  ] as const;
+  const qualityWarnings: DiditWarning[] = [];
+  let belowFloor = false;
+  let review = false;
+  for (const { report, image } of sides) {
+    if (minQuality !== undefined && report.quality.overall < minQuality) {
+      belowFloor = true;
+      qualityWarnings.push(warning('LOW_FACE_QUALITY', 'error', { image, component: 'overall', value: report.quality.overall, limit: minQuality }));
+    }
+    for (const f of qualityFindings(report.quality, options.qualityLimits)) {
+      if (belowFloor && f.check === 'LOW_FACE_QUALITY') continue;
+      if (f.severity === 'warning') review = true;
+      qualityWarnings.push(warning(f.check, f.severity, { image, component: f.component, value: f.value, limit: f.limit }));
+    }
+  }
+  if (belowFloor) status = 'Declined';
+  else if (review && qualityReview && status === 'Approved') status = 'In Review';
 
   const warnings: DiditWarning[] = [];
-  if (status !== 'Approved') warnings.push(warning('LOW_FACE_MATCH_SIMILARITY', status === 'Declined' ? 'error' : 'warning', null));
+  if (score < thresholds.approveThreshold) warnings.push(warning('LOW_FACE_MATCH_SIMILARITY', score < thresholds.declineThreshold ? 'error' : 'warning', null));
   warnings.push(...multipleFaces(result.source, DIDIT_FIELDS.source), ...multipleFaces(result.target, DIDIT_FIELDS.target));
+  warnings.push(...qualityWarnings);
 
   const makeUrl: DiditImageUrlMaker = options.imageUrl ?? ((_kind, chip) => chipToDataUrl(chip, options.imageFormat ?? 'jpeg'));
   const [source_image, target_image] = await Promise.all([makeUrl('source', result.source.chip), makeUrl('target', result.target.chip)]);
@@ -383,6 +458,7 @@ function serverError(): DiditErrorReply {
  * | `IMAGE_TOO_SMALL` | 400 | `detail`: minimum resolution (480x480 pixels unless `details.minWidth` / `minHeight` say otherwise) |
  * | `IMAGE_TOO_LARGE` | 400 | `detail`: the image has more pixels than the server processes |
  * | `NO_FACE` | 200 | {@link DiditResponse}: `Declined`, score 0, the image(s) `null`, a `NO_FACE_DETECTED` warning |
+ * | `LOW_QUALITY` | 200 | {@link DiditResponse}: `Declined`, score 0, the images `null`, a `LOW_FACE_QUALITY` warning of type `error` with the face's quality and the floor |
  * | `MODEL_ERROR`, `BACKEND_ERROR` | 500 | `detail`: a generic server error (no internals leak) |
  * | anything that is not a `FaceMatchError` | 500 | same |
  *
@@ -429,6 +505,19 @@ export function toDiditError(error: unknown, options: DiditEnvelopeOptions = {})
         source_image: null,
         target_image: null,
         warnings: [warning('NO_FACE_DETECTED', 'error', field === undefined ? null : { image: field })],
+      };
+      const { request_id, created_at } = envelopeFields(options);
+      return { status: 200, body: { request_id, face_match: faceMatch, created_at } };
+    }
+    case 'LOW_QUALITY': {
+      const faceMatch: DiditFaceMatch = {
+        status: 'Declined',
+        score: 0,
+        source_image: null,
+        target_image: null,
+        warnings: [
+          warning('LOW_FACE_QUALITY', 'error', { image: field ?? null, component: 'overall', value: error.details.quality ?? null, limit: error.details.minQuality ?? null }),
+        ],
       };
       const { request_id, created_at } = envelopeFields(options);
       return { status: 200, body: { request_id, face_match: faceMatch, created_at } };
