@@ -1,3 +1,25 @@
 export * from './types.js';
 export * from './dlib-resnet.js';
 export * from './facenet.js';
+export * from './onnx/index.js';
+export {
+  CHANNEL_ORDERS,
+  ONNX_FRAMINGS,
+  ONNX_PRESETS,
+  ONNX_RUNTIMES,
+  TENSOR_LAYOUTS,
+  createOnnxSession,
+  liveOnnxSessions,
+  onnxRuntimeAvailable,
+  type ChannelOrder,
+  type OnnxFramingName,
+  type OnnxModelSettings,
+  type OnnxPreset,
+  type OnnxRuntimeInfo,
+  type OnnxRuntimeName,
+  type OnnxSession,
+  type OnnxSessionOptions,
+  type OnnxTensorData,
+  type OnnxValueInfo,
+  type TensorLayout,
+} from '../runtime/onnx.js';
