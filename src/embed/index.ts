@@ -23,3 +23,20 @@ export {
   type OnnxValueInfo,
   type TensorLayout,
 } from '../runtime/onnx.js';
+export {
+  REGISTRY_FILE,
+  addUserModel,
+  calibrationKeyId,
+  getUserModel,
+  listCalibrations,
+  listUserModels,
+  readCalibration,
+  removeUserModel,
+  userModelsHome,
+  writeCalibration,
+  type AddUserModelOptions,
+  type CalibrationKey,
+  type StoredCalibration,
+  type UserModelEntry,
+  type UserModelsOptions,
+} from '../runtime/user-models.js';
