@@ -361,14 +361,13 @@ function toEntry(home: string, name: string, model: RegistryModel): UserModelEnt
   return { name, ...model, path: path.join(home, model.file) };
 }
 
-/** Copies `source` to `target` through a temp file, hashing on the way; returns the digest and size. */
+/** Copies `source` to `target` (a temp name the caller moves into place), hashing on the way; returns the digest and size. */
 async function copyHashed(source: string, target: string): Promise<{ sha256: string; bytes: number }> {
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const hash = createHash('sha256');
   let bytes = 0;
   try {
     const input = createReadStream(source);
-    const output = await open(tmp, 'wx', 0o644);
+    const output = await open(target, 'wx', 0o644);
     try {
       for await (const chunk of input) {
         const buf = chunk as Buffer;
@@ -380,10 +379,9 @@ async function copyHashed(source: string, target: string): Promise<{ sha256: str
     } finally {
       await output.close();
     }
-    await rename(tmp, target);
     return { sha256: hash.digest('hex'), bytes };
   } catch (cause) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await rm(target, { force: true }).catch(() => undefined);
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
       throw new FaceMatchError('INVALID_INPUT', `Expected a readable model file for file but received ${JSON.stringify(clip(source))} (${code})`, {
@@ -392,7 +390,7 @@ async function copyHashed(source: string, target: string): Promise<{ sha256: str
         cause,
       });
     }
-    throw diskError(`Expected to copy ${clip(source)} to ${target} but could not`, target, cause);
+    throw diskError(`Expected to copy ${clip(source)} into ${path.dirname(target)} but could not`, target, cause);
   }
 }
 
@@ -424,21 +422,42 @@ export async function addUserModel(name: string, file: string, options: AddUserM
   }
   if (options.force !== undefined && typeof options.force !== 'boolean') throw invalidInput('force', 'true or false', options.force);
   const source = path.resolve(file);
-  return withLock(home, async () => {
-    const registry = await readRegistry(home);
-    if (registry.models[name] && !options.force) {
-      throw new FaceMatchError('INVALID_INPUT', `Expected a new model name for name but received ${JSON.stringify(name)}, which is registered already (use force to replace it)`, {
-        field: 'name',
-        details: { name, sha256: registry.models[name].sha256 },
-      });
-    }
-    const target = `${name}.onnx`;
-    const { sha256, bytes } = await copyHashed(source, path.join(home, target));
-    const model: RegistryModel = { file: target, sha256, bytes, preset, options: { ...settings }, licence, added: new Date().toISOString(), source };
-    registry.models[name] = model;
-    await writeRegistry(home, registry);
-    return toEntry(home, name, model);
-  });
+  const taken = (registry: Registry): FaceMatchError | undefined =>
+    registry.models[name] && !options.force
+      ? new FaceMatchError('INVALID_INPUT', `Expected a new model name for name but received ${JSON.stringify(name)}, which is registered already (use force to replace it)`, {
+          field: 'name',
+          details: { name, sha256: registry.models[name].sha256 },
+        })
+      : undefined;
+  const early = taken(await readRegistry(home));
+  if (early) throw early;
+  try {
+    await mkdir(home, { recursive: true });
+  } catch (cause) {
+    throw diskError(`Expected to create the user models folder ${home} but could not`, home, cause);
+  }
+  // Copy (and hash) outside the lock, so a large model does not hold up other writers.
+  const target = `${name}.onnx`;
+  const staged = path.join(home, `.${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const { sha256, bytes } = await copyHashed(source, staged);
+  try {
+    return await withLock(home, async () => {
+      const registry = await readRegistry(home);
+      const refused = taken(registry);
+      if (refused) throw refused;
+      try {
+        await rename(staged, path.join(home, target));
+      } catch (cause) {
+        throw diskError(`Expected to move the copied model into ${path.join(home, target)} but could not`, path.join(home, target), cause);
+      }
+      const model: RegistryModel = { file: target, sha256, bytes, preset, options: { ...settings }, licence, added: new Date().toISOString(), source };
+      registry.models[name] = model;
+      await writeRegistry(home, registry);
+      return toEntry(home, name, model);
+    });
+  } finally {
+    await rm(staged, { force: true }).catch(() => undefined);
+  }
 }
 
 /**
