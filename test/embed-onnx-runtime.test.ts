@@ -85,6 +85,21 @@ describe('ONNX runtime selection with the optional peers missing', () => {
     expect(await runIn(pkg, 'node')).toMatchObject({ ok: false, code: 'BACKEND_ERROR' });
   });
 
+  it('reports BACKEND_ERROR, not MODEL_ERROR, when onnxruntime-web\'s WebAssembly cannot start', async () => {
+    const pkg = await packageWithout('broken-web', ['onnxruntime-node', 'onnxruntime-web']);
+    const real = path.join(ROOT, 'node_modules', 'onnxruntime-web');
+    const copy = path.join(pkg, 'node_modules', 'onnxruntime-web');
+    await mkdir(path.join(copy, 'dist'), { recursive: true });
+    for (const entry of await readdir(real)) if (entry !== 'dist') await symlink(path.join(real, entry), path.join(copy, entry));
+    for (const entry of await readdir(path.join(real, 'dist'))) {
+      if (entry !== 'ort-wasm-simd-threaded.wasm') await symlink(path.join(real, 'dist', entry), path.join(copy, 'dist', entry));
+    }
+    await writeFile(path.join(copy, 'dist', 'ort-wasm-simd-threaded.wasm'), Buffer.from('not a wasm module'));
+    const web = await runIn(pkg, 'web');
+    expect(web).toMatchObject({ ok: false, code: 'BACKEND_ERROR', field: 'runtime' });
+    expect(web.message).toMatch(/WebAssembly runtime to start/);
+  });
+
   it('uses onnxruntime-node without the web runtime, and without its install script having run', async () => {
     // allowScripts and .npmrc keep the install script from running here; the CPU binaries ship in the package.
     expect(existsSync(path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime_providers_cuda.so'))).toBe(false);

@@ -266,7 +266,15 @@ interface Loaded {
 
 const imports = new Map<Exclude<OnnxRuntimeName, 'auto'>, Promise<Loaded | Error>>();
 let webThreads: number | undefined;
+let webReady: Promise<void> | undefined;
 let live = 0;
+
+/**
+ * A 97-byte ONNX model (one Identity node on a float32 [1]) that onnxruntime-web loads once when
+ * it first starts, so that a WebAssembly runtime that cannot start is told apart from a model it
+ * cannot load.
+ */
+const STARTUP_MODEL = 'CAgSDmZhY2VtYXRjaC10ZXN0OkcKHAoBeBIBeRoKSWRlbnRpdHlfMCIISWRlbnRpdHkSBXByb2JlWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ==';
 
 /**
  * How many sessions made by {@link createOnnxSession} are open in this process (or worker thread)
@@ -454,6 +462,10 @@ export async function createOnnxSession(model: Uint8Array, options: OnnxSessionO
     if (webThreads === undefined) {
       wasm.numThreads = threads;
       webThreads = threads;
+      webReady = (async () => {
+        const probe = await loaded.module.InferenceSession.create(new Uint8Array(Buffer.from(STARTUP_MODEL, 'base64')), { executionProviders: ['wasm'] });
+        await probe.release();
+      })();
     } else if (webThreads !== threads) {
       throw new FaceMatchError(
         'BACKEND_ERROR',
@@ -462,6 +474,15 @@ export async function createOnnxSession(model: Uint8Array, options: OnnxSessionO
       );
     }
     sessionOptions.executionProviders = ['wasm'];
+    try {
+      await webReady;
+    } catch (cause) {
+      throw new FaceMatchError(
+        'BACKEND_ERROR',
+        `Expected onnxruntime-web's WebAssembly runtime to start but it did not: ${((cause as Error)?.message ?? String(cause)).split('\n')[0]}`,
+        { field: 'runtime', details: { requested }, cause },
+      );
+    }
   }
   let session: OrtSession;
   try {
