@@ -9,6 +9,7 @@ import { FaceMatchError } from './errors.js';
 import { packageVersion } from './runtime/package.js';
 import { runCompare, COMPARE_OPTIONS, COMPARE_USAGE } from './cli/compare.js';
 import { runDatasets, DATASETS_OPTIONS, DATASETS_USAGE } from './cli/datasets.js';
+import { runModels, MODELS_OPTIONS, MODELS_USAGE } from './cli/models.js';
 import { UsageError } from './cli/usage.js';
 
 const USAGE = `facematch ${packageVersion()}: face verification for Node.js
@@ -17,6 +18,7 @@ Usage:
   facematch compare <user_image> <ref_image> [options]   match two images, print JSON
   facematch bench lfw [options]                          run the LFW benchmark
   facematch datasets fetch lfw [--dir DIR]               download LFW with checksums
+  facematch models add|list|remove …                     your own ONNX face models
   facematch --help | --version
 
 Run "facematch <command> --help" for a command's options.
@@ -35,6 +37,7 @@ function parse(args: string[], options: ParseArgsConfig['options']) {
 const commands: Record<string, { usage: string; options: ParseArgsConfig['options']; run: (values: Record<string, unknown>, positionals: string[]) => Promise<number> }> = {
   compare: { usage: COMPARE_USAGE, options: COMPARE_OPTIONS, run: runCompare },
   datasets: { usage: DATASETS_USAGE, options: DATASETS_OPTIONS, run: runDatasets },
+  models: { usage: MODELS_USAGE, options: MODELS_OPTIONS, run: runModels },
 };
 
 const run: Runner = async (argv) => {
@@ -53,7 +56,7 @@ const run: Runner = async (argv) => {
     return benchCli.runBench(rest);
   }
   const spec = commands[command];
-  if (!spec) throw new UsageError(`unknown command "${command}"; expected compare, bench or datasets`);
+  if (!spec) throw new UsageError(`unknown command "${command}"; expected compare, bench, datasets or models`);
   const { values, positionals } = parse(rest, spec.options);
   if (values['help']) {
     process.stdout.write(`${spec.usage}\n`);

@@ -112,7 +112,6 @@ export {
   type SimilarityTransform,
 } from './align/index.js';
 export {
-  ONNX_PRESET_NAMES,
   createDlibResNetEmbedder,
   createEmbedderFromSpec,
   createFaceNetEmbedder,
@@ -129,8 +128,46 @@ export {
   type FusedEmbedder,
   type FusedEmbedderOptions,
   type OnnxEmbedderPart,
-  type OnnxPresetName,
 } from './embed/index.js';
+export {
+  CHANNEL_ORDERS,
+  ONNX_FRAMINGS,
+  ONNX_PRESETS,
+  ONNX_PRESET_DEFAULTS,
+  ONNX_RUNTIMES,
+  TENSOR_LAYOUTS,
+  createOnnxEmbedder,
+  createUserModelEmbedder,
+  onnxRuntimeAvailable,
+  type ChannelOrder,
+  type OnnxEmbedder,
+  type OnnxEmbedderOptions,
+  type OnnxEmbedderSettings,
+  type OnnxFramingName,
+  type OnnxModelSettings,
+  type OnnxPreset,
+  type OnnxPresetDefaults,
+  type OnnxRuntimeInfo,
+  type OnnxRuntimeName,
+  type TensorLayout,
+} from './embed/index.js';
+export {
+  REGISTRY_FILE,
+  addUserModel,
+  calibrationKeyId,
+  getUserModel,
+  listCalibrations,
+  listUserModels,
+  readCalibration,
+  removeUserModel,
+  userModelsHome,
+  writeCalibration,
+  type AddUserModelOptions,
+  type CalibrationKey,
+  type StoredCalibration,
+  type UserModelEntry,
+  type UserModelsOptions,
+} from './runtime/user-models.js';
 
 // Quality
 export {
@@ -148,7 +185,9 @@ export {
   type QualityComponents,
   type QualityFinding,
   type QualityInput,
+  type QualityFactorName,
   type QualityLimits,
+  type QualityRamp,
   type QualitySeverity,
 } from './quality/index.js';
 
@@ -173,6 +212,7 @@ export {
   type LogisticFitOptions,
   type ThresholdFieldNames,
 } from './compare/index.js';
+export { calibrationKeyOf, findStoredCalibration, type FusionCalibration } from './compare/stored.js';
 
 // Provider formats
 export {

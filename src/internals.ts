@@ -33,6 +33,7 @@ export * from './compare/distance.js';
 export * from './providers/error-details.js';
 export * from './runtime/backend.js';
 export * from './runtime/models.js';
+export * from './runtime/onnx.js';
 export * from './runtime/package.js';
 export * from './datasets/download.js';
 export * from './datasets/extract.js';

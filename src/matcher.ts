@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { cutChip, DLIB_RESNET_FRAMING } from './align/framing.js';
-import { parseCalibration, scoreFromSimilarity, type Calibration } from './compare/calibration.js';
+import { scoreFromSimilarity, type Calibration } from './compare/calibration.js';
+import { calibrationKeyOf, findStoredCalibration, type FusionCalibration } from './compare/stored.js';
 import { cosineSimilarity, euclideanDistance } from './compare/distance.js';
 import { createFaceDetector, type FaceDetector } from './detect/detector.js';
 import type { DetectorModel } from './detect/options.js';
@@ -27,7 +28,8 @@ import {
 } from './matcher-options.js';
 import type { FaceReport, MatchResult, StageTimings } from './result.js';
 import { initBackend, type BackendInfo } from './runtime/backend.js';
-import { modelEnv, readModelManifest } from './runtime/models.js';
+import { modelEnv } from './runtime/models.js';
+import { calibrationKeyId } from './runtime/user-models.js';
 import type { Box, DetectedFace, Point, RgbImage } from './types.js';
 
 /**
@@ -114,6 +116,12 @@ export interface PipelineDescription {
    * {@link describePipeline} does not.
    */
   modelSha256?: string;
+  /**
+   * The key the matcher's calibration is stored under (embedder name, weights' sha256, every
+   * setting that changes similarities), as {@link FaceMatcher.pipeline} reports it; with
+   * `modelSha256` and the fields above, what a cache of embeddings must be keyed on.
+   */
+  calibrationKey?: string;
 }
 
 function framingName(embedder: Embedder | FusedEmbedder): string {
@@ -244,7 +252,13 @@ export class FaceMatcher {
     this.alignment = options.alignment;
     this.faceSelection = options.faceSelection;
     const modelSha256 = this.#fusion.modelSha256;
-    this.pipeline = Object.freeze({ ...describeResolved(options), embedder: embedder.name, framing: framingName(embedder), ...(modelSha256 ? { modelSha256 } : {}) });
+    this.pipeline = Object.freeze({
+      ...describeResolved(options),
+      embedder: embedder.name,
+      framing: framingName(embedder),
+      ...(modelSha256 ? { modelSha256 } : {}),
+      calibrationKey: calibrationKeyId(calibrationKeyOf(embedder, options.alignment)),
+    });
   }
 
   /**
@@ -260,17 +274,27 @@ export class FaceMatcher {
     const owned: OwnedStages = { embedder: undefined, landmarker: undefined };
     try {
       let embedder: Embedder | FusedEmbedder;
+      let stored: FusionCalibration | undefined;
       if (typeof resolved.embedder === 'string') {
-        embedder = await createEmbedderFromSpec(resolved.embedder, { modelsDir, flip: resolved.flip });
+        const flip = (options as FaceMatcherOptions | undefined)?.flip;
+        embedder = await createEmbedderFromSpec(resolved.embedder, { modelsDir, ...(flip === undefined ? {} : { flip }) });
         owned.embedder = isFusedEmbedder(embedder) ? embedder : createFusedEmbedder([embedder], { owned: [0] });
+        stored = await findStoredCalibration(calibrationKeyOf(embedder, resolved.alignment), modelsDir);
+        if (isFusedEmbedder(embedder) && stored?.weights?.length === embedder.parts.length) {
+          // A fusion named by text takes the weights its stored calibration was fitted with.
+          embedder = createFusedEmbedder(embedder.parts, { weights: stored.weights, owned: embedder.parts.map((_, i) => i) });
+          owned.embedder = embedder;
+        }
       } else {
         embedder = resolved.embedder;
+        stored = await findStoredCalibration(calibrationKeyOf(embedder, resolved.alignment), modelsDir);
       }
+      if (stored && isFusedEmbedder(embedder) && embedder.parts.length > 1 && !sameWeights(stored.weights, embedder.weights)) stored = undefined;
       let landmarker: Landmarker | undefined;
       if (resolved.alignment === 'landmarks') {
         landmarker = resolved.landmarker ?? (owned.landmarker = await createLandmarker({ modelsDir, mirror: LANDMARK_MIRROR }));
       }
-      const calibration = resolved.calibration ?? (await storedCalibration(embedder.name, modelsDir));
+      const calibration = resolved.calibration ?? (stored ? withoutWeights(stored) : undefined);
       const matcher = new FaceMatcher({ ...resolved, modelsDir }, backend, embedder, landmarker, calibration, owned);
       if (typeof resolved.detector === 'string') await matcher.#detectorFor(resolved.detector);
       return matcher;
@@ -528,8 +552,12 @@ function checkInputArgument(value: unknown, field: string): void {
   throw invalidInput(field, 'a Buffer, Uint8Array or file path', value);
 }
 
-/** The calibration stored for an embedder in the models manifest, when there is one. */
-async function storedCalibration(embedderName: string, modelsDir: string): Promise<Calibration | undefined> {
-  const stored = (await readModelManifest(modelsDir)).models[embedderName]?.calibration;
-  return stored ? parseCalibration(stored) : undefined;
+/** Whether a stored fusion's weights are the ones in use (a calibration fitted for others does not apply). */
+function sameWeights(stored: readonly number[] | undefined, used: readonly number[]): boolean {
+  return stored !== undefined && stored.length === used.length && stored.every((w, i) => Math.abs(w - used[i]!) < 1e-9);
+}
+
+function withoutWeights(stored: FusionCalibration): Calibration {
+  const { weights: _weights, ...calibration } = stored;
+  return calibration;
 }

@@ -3,8 +3,11 @@
  * `embedder: 'dlib-resnet' | 'onnx:PATH[:PRESET]' | 'A+B'`.
  * @module
  */
-import { FaceMatchError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { getUserModel } from '../runtime/user-models.js';
 import { createDlibResNetEmbedder } from './dlib-resnet.js';
+import { createOnnxEmbedder } from './onnx/embedder.js';
+import { createUserModelEmbedder } from './onnx/user-model.js';
 import { createFusedEmbedder, type FusedEmbedder } from './fusion.js';
 import { parseEmbedderSpec, type EmbedderPart } from './spec.js';
 import type { Embedder } from './types.js';
@@ -17,23 +20,36 @@ import type { Embedder } from './types.js';
 export interface EmbedderFromSpecOptions {
   /** Folder of the vendored models. */
   modelsDir?: string;
-  /** Flip averaging for every part. Default true. */
+  /**
+   * Flip averaging for every part. Default: on for dlib-resnet; for ONNX parts, the preset's (on)
+   * or what was recorded when the model was registered.
+   */
   flip?: boolean;
+  /** The user models folder for registered names. Default: `userModelsHome()`. */
+  home?: string;
   /** Weights of a fusion's parts; default: the stored ones, else equal. */
   weights?: readonly number[];
 }
 
-async function createPart(part: EmbedderPart, options: EmbedderFromSpecOptions): Promise<Embedder> {
-  const flip = options.flip ?? true;
-  if (part.kind === 'dlib-resnet') return createDlibResNetEmbedder({ ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), flip });
-  const specifier = './onnx/index.js';
-  let onnx: { createOnnxEmbedder(options: Record<string, unknown>): Promise<Embedder> };
+async function isFile(file: string): Promise<boolean> {
   try {
-    onnx = (await import(specifier)) as typeof onnx;
-  } catch (cause) {
-    throw new FaceMatchError('BACKEND_ERROR', 'Expected the ONNX embedder module to load but it is missing from this build', { field: 'embedder', cause });
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
   }
-  return onnx.createOnnxEmbedder({ model: part.model, ...(part.preset ? { preset: part.preset } : {}), flip });
+}
+
+async function createPart(part: EmbedderPart, options: EmbedderFromSpecOptions): Promise<Embedder> {
+  if (part.kind === 'dlib-resnet') {
+    return createDlibResNetEmbedder({ ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), flip: options.flip ?? true });
+  }
+  const overrides = { ...(part.preset ? { preset: part.preset } : {}), ...(options.flip === undefined ? {} : { flip: options.flip }) };
+  // A registered name (no such file) uses the preset and settings recorded with `facematch models add`.
+  if (!(await isFile(part.model))) {
+    const home = options.home ? { home: options.home } : {};
+    if (await getUserModel(part.model, home)) return createUserModelEmbedder(part.model, overrides, home);
+  }
+  return createOnnxEmbedder({ model: part.model, ...overrides });
 }
 
 /**

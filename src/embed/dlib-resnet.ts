@@ -45,6 +45,7 @@ class DlibResNetEmbedder implements Embedder {
   readonly framing = DLIB_RESNET_FRAMING;
   readonly dimension = DIMENSION;
   readonly modelSha256: string;
+  readonly signature: Readonly<Record<string, number | boolean>>;
   #params: DlibResNetParams | undefined;
 
   constructor(
@@ -56,6 +57,7 @@ class DlibResNetEmbedder implements Embedder {
   ) {
     this.#params = params;
     this.modelSha256 = modelSha256;
+    this.signature = Object.freeze({ flip, pixelDivisor });
   }
 
   async embed(chips: readonly RgbImage[]): Promise<Float32Array[]> {

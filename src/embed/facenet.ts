@@ -173,6 +173,10 @@ class FaceNetEmbedder implements Embedder {
     return this.framing.size;
   }
 
+  get signature(): Readonly<Record<string, string>> {
+    return { normalisation: this.normalisation };
+  }
+
   async embed(chips: readonly RgbImage[]): Promise<Float32Array[]> {
     checkChips(chips, this.inputSize, this.name);
     const out: Float32Array[] = [];

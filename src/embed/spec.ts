@@ -5,20 +5,8 @@
  * @module
  */
 import { FaceMatchError, echo } from '../errors.js';
+import { ONNX_PRESETS, type OnnxPreset } from '../runtime/onnx.js';
 
-/**
- * The ONNX presets the text form can name.
- *
- * @category Embedding
- */
-export const ONNX_PRESET_NAMES = Object.freeze(['arcface', 'facenet'] as const);
-
-/**
- * An ONNX preset name; see {@link ONNX_PRESET_NAMES}.
- *
- * @category Embedding
- */
-export type OnnxPresetName = (typeof ONNX_PRESET_NAMES)[number];
 
 /**
  * The `dlib-resnet` part of an embedder text.
@@ -41,7 +29,7 @@ export interface OnnxEmbedderPart {
   /** A file path, or the name of a model registered with `facematch models add`. */
   model: string;
   /** The preset named after the last `:`, if any. */
-  preset: OnnxPresetName | undefined;
+  preset: OnnxPreset | undefined;
 }
 
 /**
@@ -54,7 +42,7 @@ export type EmbedderPart = DlibEmbedderPart | OnnxEmbedderPart;
 function bad(text: string, why: string): FaceMatchError {
   return new FaceMatchError(
     'INVALID_INPUT',
-    `Expected 'dlib-resnet', 'onnx:PATH[:PRESET]' (PRESET ${ONNX_PRESET_NAMES.join(' or ')}) or parts joined by '+' for embedder but received ${echo(text)}: ${why}`,
+    `Expected 'dlib-resnet', 'onnx:PATH[:PRESET]' (PRESET ${ONNX_PRESETS.join(' or ')}) or parts joined by '+' for embedder but received ${echo(text)}: ${why}`,
     { field: 'embedder' },
   );
 }
@@ -76,12 +64,12 @@ export function parseEmbedderSpec(text: string): EmbedderPart[] {
     if (part === 'dlib-resnet') return { kind: 'dlib-resnet' as const };
     if (!part.startsWith('onnx:')) throw bad(text, `${echo(part)} is neither dlib-resnet nor onnx:…`);
     let rest = part.slice('onnx:'.length);
-    let preset: OnnxPresetName | undefined;
+    let preset: OnnxPreset | undefined;
     const colon = rest.lastIndexOf(':');
     if (colon >= 0) {
       const tail = rest.slice(colon + 1);
-      if ((ONNX_PRESET_NAMES as readonly string[]).includes(tail)) {
-        preset = tail as OnnxPresetName;
+      if ((ONNX_PRESETS as readonly string[]).includes(tail)) {
+        preset = tail as OnnxPreset;
         rest = rest.slice(0, colon);
       }
     }

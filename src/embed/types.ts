@@ -43,6 +43,12 @@ export interface Embedder {
    * `name:sha256` lines), when known: part of the pipeline description, cache keys and reports.
    */
   readonly modelSha256?: string;
+  /**
+   * Every setting besides the weights and the framing that changes the vectors (flip averaging,
+   * channel order, normalisation), as a flat record: part of calibration keys, cache keys and
+   * reports, so that two differently fed copies of one model are never confused.
+   */
+  readonly signature?: Readonly<Record<string, string | number | boolean>>;
   /** Length of every embedding (128 for dlib; 128 or 512 for FaceNet conversions). */
   readonly dimension: number;
   /**

@@ -39,11 +39,35 @@ export interface QualityInput {
   dlibChip?: RgbImage;
 }
 
-/** A factor's ramp: 1 on the good side of `good`, 0 beyond `limit`, linear between. */
-interface Ramp {
+/**
+ * One factor of the overall quality: 1 on the good side of `good`, 0 beyond `limit`, linear
+ * between (either may be the larger: a limit above `good` means high values are bad).
+ *
+ * @category Quality
+ */
+export interface QualityRamp {
+  /** Where the factor reaches 1. */
   good: number;
+  /** Where it reaches 0. */
   limit: number;
 }
+
+/**
+ * The names of the factors of {@link FaceQuality.overall}.
+ *
+ * @category Quality
+ */
+export type QualityFactorName =
+  | 'interEyeDistance'
+  | 'sharpness'
+  | 'darkness'
+  | 'brightness'
+  | 'clipped'
+  | 'uniformity'
+  | 'yaw'
+  | 'pitch'
+  | 'eyeOpenness'
+  | 'eyeContrast';
 
 /**
  * How {@link FaceQuality.overall} weighs each component: a factor of 1 inside the range where
@@ -54,7 +78,7 @@ interface Ramp {
  *
  * @category Quality
  */
-export const QUALITY_FACTORS = Object.freeze({
+export const QUALITY_FACTORS: Readonly<Record<QualityFactorName, Readonly<QualityRamp>>> = Object.freeze({
   interEyeDistance: Object.freeze({ good: 28, limit: 10 }),
   sharpness: Object.freeze({ good: 0.03, limit: 0.006 }),
   darkness: Object.freeze({ good: 60, limit: 15 }),
@@ -67,7 +91,7 @@ export const QUALITY_FACTORS = Object.freeze({
   eyeContrast: Object.freeze({ good: 0.4, limit: 0.1 }),
 });
 
-function factor(value: number, ramp: Ramp): number {
+function factor(value: number, ramp: QualityRamp): number {
   const { good, limit } = ramp;
   const t = (value - limit) / (good - limit); // 1 at good, 0 at limit, for either direction
   return Math.max(0, Math.min(1, t));
