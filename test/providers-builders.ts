@@ -68,7 +68,7 @@ export function cleanQuality(overrides: Partial<FaceQuality['components']> = {})
     interEyeDistance: 48,
     faceSize: 0.42,
     boxShare: 0.18,
-    sharpness: 0.12,
+    sharpness: 0.05,
     brightness: 120,
     clipped: 0.01,
     uniformity: 0.85,

@@ -95,6 +95,10 @@ export const DIDIT_WARNINGS: Readonly<Record<DiditRisk, Readonly<DiditWarningTex
     short_description: 'Low face image quality',
     long_description: 'Taken together, the size, sharpness, lighting and pose of the face make the comparison markedly less reliable.',
   }),
+  FACE_NOT_CLEAR: Object.freeze({
+    short_description: 'Face not clearly visible',
+    long_description: 'The face detector is unsure of the face: it may be partly covered, turned away, cut off or barely visible.',
+  }),
   FACE_TOO_SMALL: Object.freeze({
     short_description: 'Face too small',
     long_description: 'The face has too few pixels (its eyes are too close together in the image) for a reliable comparison.',
@@ -117,7 +121,7 @@ export const DIDIT_WARNINGS: Readonly<Record<DiditRisk, Readonly<DiditWarningTex
   }),
   FACE_TILTED: Object.freeze({
     short_description: 'Face tilted',
-    long_description: 'The head is tilted sideways in the image; it was straightened for the comparison.',
+    long_description: 'The head is tilted far sideways in the image; it was straightened for the comparison, but such photos are matched less reliably.',
   }),
   EYES_CLOSED: Object.freeze({
     short_description: 'Eyes closed',

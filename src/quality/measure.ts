@@ -41,7 +41,8 @@ export interface QualityInput {
 
 /**
  * One factor of the overall quality: 1 on the good side of `good`, 0 beyond `limit`, linear
- * between (either may be the larger: a limit above `good` means high values are bad).
+ * between (either may be the larger: a limit above `good` means high values are bad). The warning
+ * limit of the same component ({@link DEFAULT_QUALITY_LIMITS}) sits halfway, where the factor is 0.5.
  *
  * @category Quality
  */
@@ -50,6 +51,8 @@ export interface QualityRamp {
   good: number;
   /** Where it reaches 0. */
   limit: number;
+  /** Whether the ramp runs on the logarithm of the component (sharpness spans decades). */
+  log?: boolean;
 }
 
 /**
@@ -57,43 +60,32 @@ export interface QualityRamp {
  *
  * @category Quality
  */
-export type QualityFactorName =
-  | 'interEyeDistance'
-  | 'sharpness'
-  | 'darkness'
-  | 'brightness'
-  | 'clipped'
-  | 'uniformity'
-  | 'yaw'
-  | 'pitch'
-  | 'eyeOpenness'
-  | 'eyeContrast';
+export type QualityFactorName = 'detectorScore' | 'sharpness' | 'eyeContrast' | 'interEyeDistance' | 'yaw' | 'pitch' | 'darkness' | 'brightness' | 'clipped';
 
 /**
- * How {@link FaceQuality.overall} weighs each component: a factor of 1 inside the range where
- * faces are recognised well (`good`), falling linearly to 0 at `limit`. Components not listed
- * (face size in the frame, box share, roll) do not lower the overall quality: alignment removes
- * roll, and a small face in a large photo is fine when it has pixels enough (inter-eye distance).
- * The values come from the quality study in docs/quality.md.
+ * The factors of {@link FaceQuality.overall}, each a {@link QualityRamp} on one component. The
+ * overall is 100 × the weakest factor: a face is as usable as its worst aspect, so one bad
+ * property is never averaged away by good ones. Components that do not predict errors on LFW
+ * (uniformity, eye openness, roll, which alignment removes) warn but do not lower the overall.
+ * docs/quality.md shows the error-versus-discard data the ramps were set from.
  *
  * @category Quality
  */
 export const QUALITY_FACTORS: Readonly<Record<QualityFactorName, Readonly<QualityRamp>>> = Object.freeze({
-  interEyeDistance: Object.freeze({ good: 28, limit: 10 }),
-  sharpness: Object.freeze({ good: 0.03, limit: 0.006 }),
-  darkness: Object.freeze({ good: 60, limit: 15 }),
-  brightness: Object.freeze({ good: 200, limit: 245 }),
-  clipped: Object.freeze({ good: 0.15, limit: 0.6 }),
-  uniformity: Object.freeze({ good: 0.45, limit: 0.1 }),
-  yaw: Object.freeze({ good: 25, limit: 65 }),
-  pitch: Object.freeze({ good: 20, limit: 50 }),
-  eyeOpenness: Object.freeze({ good: 0.16, limit: 0.06 }),
-  eyeContrast: Object.freeze({ good: 0.4, limit: 0.1 }),
+  detectorScore: Object.freeze({ good: 0.92, limit: 0.68 }),
+  sharpness: Object.freeze({ good: 0.035, limit: 0.004, log: true }),
+  eyeContrast: Object.freeze({ good: 0.5, limit: 0 }),
+  interEyeDistance: Object.freeze({ good: 40, limit: 20 }),
+  yaw: Object.freeze({ good: 30, limit: 60 }),
+  pitch: Object.freeze({ good: 25, limit: 55 }),
+  darkness: Object.freeze({ good: 90, limit: 50 }),
+  brightness: Object.freeze({ good: 205, limit: 245 }),
+  clipped: Object.freeze({ good: 0.02, limit: 0.18 }),
 });
 
 function factor(value: number, ramp: QualityRamp): number {
-  const { good, limit } = ramp;
-  const t = (value - limit) / (good - limit); // 1 at good, 0 at limit, for either direction
+  const at = (v: number): number => (ramp.log ? Math.log(Math.max(v, 1e-9)) : v);
+  const t = (at(value) - at(ramp.limit)) / (at(ramp.good) - at(ramp.limit)); // 1 at good, 0 at limit
   return Math.max(0, Math.min(1, t));
 }
 
@@ -141,20 +133,22 @@ function shapeResidual(landmarks: readonly Point[]): number {
 }
 
 /**
- * The overall quality (0–100) of a set of components; see {@link QUALITY_FACTORS}.
+ * The overall quality (0–100) of a set of components: 100 × the weakest of {@link QUALITY_FACTORS}.
  *
  * @category Quality
  */
 export function overallQuality(c: QualityComponents): number {
   const f = QUALITY_FACTORS;
-  let q = factor(c.interEyeDistance, f.interEyeDistance);
-  q *= factor(c.sharpness, f.sharpness);
-  q *= factor(c.brightness, f.darkness) * factor(c.brightness, f.brightness);
-  q *= factor(c.clipped, f.clipped);
-  q *= factor(c.uniformity, f.uniformity);
-  if (c.pose) q *= factor(Math.abs(c.pose.yaw), f.yaw) * factor(Math.abs(c.pose.pitch), f.pitch);
-  if (c.eyeOpenness !== undefined) q *= factor(c.eyeOpenness, f.eyeOpenness);
-  q *= factor(c.eyeContrast, f.eyeContrast);
+  let q = Math.min(
+    factor(c.detectorScore, f.detectorScore),
+    factor(c.sharpness, f.sharpness),
+    factor(c.eyeContrast, f.eyeContrast),
+    factor(c.interEyeDistance, f.interEyeDistance),
+    factor(c.brightness, f.darkness),
+    factor(c.brightness, f.brightness),
+    factor(c.clipped, f.clipped),
+  );
+  if (c.pose) q = Math.min(q, factor(Math.abs(c.pose.yaw), f.yaw), factor(Math.abs(c.pose.pitch), f.pitch));
   return Math.round(q * 1000) / 10;
 }
 

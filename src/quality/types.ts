@@ -64,9 +64,11 @@ export interface QualityComponents {
  */
 export interface FaceQuality {
   /**
-   * Overall quality, 0–100: the product of one 0–1 factor per component (each 1 within the range
-   * faces are recognised well in, falling linearly to 0 at a limit; see {@link QUALITY_FACTORS}),
-   * times 100. 100 means nothing measured stands in the way; below about 50 errors become likely.
+   * Overall quality, 0–100: 100 × the weakest of the factors in {@link QUALITY_FACTORS} (each 1
+   * within the range faces are recognised well in, falling linearly to 0 at a limit). 100 means
+   * nothing measured stands in the way; below 50 at least one component is past its warning
+   * limit; on LFW View 2, genuine pairs with a face below 25 failed at a strict threshold about
+   * seven times as often as the rest (docs/quality.md).
    */
   overall: number;
   /** The measured components. */
