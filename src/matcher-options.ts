@@ -85,6 +85,12 @@ export interface FaceMatcherOptions {
   /** The embedder; see {@link EmbedderSpec}. Default `dlib-resnet`. */
   embedder?: EmbedderSpec;
   /**
+   * For a fusion named by text (`A+B`): the weight of each part's cosine, positive, normalised to
+   * sum 1. Default: the weights stored with the fusion's calibration, else equal weights. With
+   * weights other than the stored ones, the stored calibration does not apply.
+   */
+  fusionWeights?: readonly number[];
+  /**
    * For embedders the matcher creates from a string (`dlib-resnet`, `onnx:…`): also embed the
    * mirrored chip and average the two embeddings. Default `true`: in the alignment experiments on
    * LFW View 2 (bench/experiments) it was the one change that lifted accuracy, AUC and TAR together,
@@ -176,6 +182,8 @@ export interface ResolvedFaceMatcherOptions {
   faceSelection: FaceSelection;
   /** See {@link FaceMatcherOptions.embedder}. */
   embedder: EmbedderSpec;
+  /** See {@link FaceMatcherOptions.fusionWeights}. */
+  fusionWeights: readonly number[] | undefined;
   /** See {@link FaceMatcherOptions.flip}. */
   flip: boolean;
   /** See {@link FaceMatcherOptions.calibration}. */
@@ -202,6 +210,7 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   'alignment',
   'faceSelection',
   'embedder',
+  'fusionWeights',
   'flip',
   'calibration',
   'constraints',
@@ -303,6 +312,13 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
   } else {
     checkEmbedder(embedder, 'embedder');
   }
+  if (o.fusionWeights !== undefined) {
+    const w = o.fusionWeights as unknown;
+    if (typeof embedder !== 'string' || !embedder.includes('+')) throw invalidInput('fusionWeights', "a fusion named by text ('A+B') to apply to", embedder);
+    if (!Array.isArray(w) || w.length !== embedder.split('+').length || !w.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) {
+      throw invalidInput('fusionWeights', `${embedder.split('+').length} positive numbers, one per part`, w);
+    }
+  }
   const flip = o.flip ?? d.flip;
   if (typeof flip !== 'boolean') throw invalidInput('flip', 'true or false', flip);
   const constraints = o.constraints ?? d.constraints;
@@ -324,6 +340,7 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
     alignment: choice(o.alignment ?? d.alignment, 'alignment', ALIGNMENT_MODES),
     faceSelection: choice(o.faceSelection ?? d.faceSelection, 'faceSelection', FACE_SELECTIONS),
     embedder,
+    fusionWeights: o.fusionWeights === undefined ? undefined : [...o.fusionWeights],
     flip,
     calibration: o.calibration === undefined ? undefined : parseCalibration(o.calibration),
     constraints,

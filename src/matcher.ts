@@ -280,9 +280,10 @@ export class FaceMatcher {
         embedder = await createEmbedderFromSpec(resolved.embedder, { modelsDir, ...(flip === undefined ? {} : { flip }) });
         owned.embedder = isFusedEmbedder(embedder) ? embedder : createFusedEmbedder([embedder], { owned: [0] });
         stored = await findStoredCalibration(calibrationKeyOf(embedder, resolved.alignment), modelsDir);
-        if (isFusedEmbedder(embedder) && stored?.weights?.length === embedder.parts.length) {
-          // A fusion named by text takes the weights its stored calibration was fitted with.
-          embedder = createFusedEmbedder(embedder.parts, { weights: stored.weights, owned: embedder.parts.map((_, i) => i) });
+        const weights = resolved.fusionWeights ?? stored?.weights;
+        if (isFusedEmbedder(embedder) && weights?.length === embedder.parts.length) {
+          // A fusion named by text takes the weights given, else those its stored calibration was fitted with.
+          embedder = createFusedEmbedder(embedder.parts, { weights, owned: embedder.parts.map((_, i) => i) });
           owned.embedder = embedder;
         }
       } else {
