@@ -5,11 +5,12 @@
  * pool of long-lived child processes with CPU and memory limits, prints the report and writes it
  * to --out. Exits 1 on any failure, crash, hang or limit breach; 2 on a usage error.
  *
- * Other flags: --case I[,J...] (rerun exactly these cases), --families a,b,prefix*,
+ * Other flags: --case I[,J...] (rerun exactly these cases), --start I (cases I..I+N-1), --families a,b,prefix*,
  * --cpu-ms MS (2000), --memory-mb MB (512), --heap-mb MB (1024), --embed-every N (50), --flip,
- * --data DIR (LFW; default FACEMATCH_LFW_DIR), --top N (10), --list-families.
+ * --data DIR (LFW; default FACEMATCH_LFW_DIR), --top N (10), --parallel (both decoders at once),
+ * --list-families. Records are appended to DIR/cases.partial.jsonl as they come in.
  */
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,12 +38,14 @@ async function main(): Promise<void> {
       workers: { type: 'string' },
       out: { type: 'string' },
       case: { type: 'string' },
+      start: { type: 'string' },
       families: { type: 'string' },
       'cpu-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
       'heap-mb': { type: 'string' },
       'embed-every': { type: 'string' },
       flip: { type: 'boolean' },
+      parallel: { type: 'boolean' },
       data: { type: 'string' },
       top: { type: 'string' },
       'list-families': { type: 'boolean' },
@@ -58,11 +61,16 @@ async function main(): Promise<void> {
   const decoders = decoderArg === 'both' ? ['jimp', 'sharp'] : [decoderArg];
   const lfwDir = values.data ?? process.env.FACEMATCH_LFW_DIR ?? undefined;
   if (lfwDir && !existsSync(path.join(lfwDir, 'lfw-deepfunneled'))) usage(`${lfwDir} (from --data or FACEMATCH_LFW_DIR) does not hold lfw-deepfunneled/`);
-  const cases = values.case ? values.case.split(',').map((s) => int(s, 'case', 0)) : int(values.cases, 'cases', 1000, 1);
+  const start = int(values.start, 'start', 0);
+  const count = int(values.cases, 'cases', 1000, 1);
+  const cases = values.case ? values.case.split(',').map((s) => int(s, 'case', 0)) : start > 0 ? Array.from({ length: count }, (_, i) => start + i) : count;
   const out = values.out ?? path.join(tmpdir(), `facematch-fuzz-seed${seed}`);
   const families = values.families?.split(',').filter(Boolean);
   const top = int(values.top, 'top', 10);
   const corpus = await buildCorpus(lfwDir);
+  mkdirSync(out, { recursive: true });
+  const partial = path.join(out, 'cases.partial.jsonl');
+  writeFileSync(partial, '');
   const total = (typeof cases === 'number' ? cases : cases.length) * decoders.length;
   let finished = 0;
   let lastPrint = Date.now();
@@ -77,6 +85,8 @@ async function main(): Promise<void> {
       families,
       embedEvery: int(values['embed-every'], 'embed-every', 50, 1),
       flip: values.flip ?? false,
+      parallel: values.parallel ?? false,
+      onRecord: (r) => appendFileSync(partial, `${JSON.stringify(r)}\n`),
       limits: {
         ...(values['cpu-ms'] ? { cpuMs: int(values['cpu-ms'], 'cpu-ms', 2000, 1) } : {}),
         ...(values['memory-mb'] ? { memoryMb: int(values['memory-mb'], 'memory-mb', 512, 1) } : {}),
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
   );
   writeReport(out, report, generatorFor(report, corpus), top);
   console.log(formatReport(report, top));
-  if (typeof cases !== 'number') {
+  if (values.case) {
     for (const run of report.runs) for (const r of run.records) console.log(`\n#${r.index} on ${r.decoder}:\n${JSON.stringify(r, null, 2)}`);
   }
   console.log(`\nreport, records and saved cases: ${out}`);

@@ -64,9 +64,14 @@ export function packageRoot(): string {
   }
 }
 
-/** The compiled child; `npm run build` makes it. */
+/**
+ * The compiled child. From compiled code (dist/test/fuzz/pool.js) it is the child beside it in the
+ * same build (dist/bench/fuzz/child.js), so a copied build runs its own children; from the
+ * TypeScript source (vitest) it is the one `npm run build` put in dist/.
+ */
 export function childScript(): string {
-  const file = path.join(packageRoot(), 'dist', 'bench', 'fuzz', 'child.js');
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.js') ? path.join(path.dirname(here), '..', '..', 'bench', 'fuzz', 'child.js') : path.join(packageRoot(), 'dist', 'bench', 'fuzz', 'child.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
   return file;
 }

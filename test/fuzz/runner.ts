@@ -33,6 +33,10 @@ export interface FuzzOptions {
   flip?: boolean;
   /** Called after every case. */
   onProgress?(done: number, total: number, decoder: string): void;
+  /** Called with every record as it comes in (for partial results of long runs). */
+  onRecord?(record: CaseRecord): void;
+  /** Run the decoders at the same time (each with its own pool of `workers`). Default false. */
+  parallel?: boolean;
 }
 
 /** One case as it ended on one decoder. */
@@ -44,6 +48,8 @@ export interface CaseRecord {
   constraints?: string;
   decoder: string;
   bytes: number;
+  /** The format its first bytes claim (`jpeg`, `png`, `webp`, `other`). */
+  format: 'jpeg' | 'png' | 'webp' | 'other';
   /** How the pool saw it end. */
   end: JobEnd;
   /** The label it is counted under: `resolved`, an error code, `failure`, `hang`, `crash`, `limit:cpu`, `limit:memory`. */
@@ -102,6 +108,14 @@ export interface FuzzReport {
   agreement?: Agreement;
 }
 
+/** The format the first bytes claim, as the intake's sniffing would see it for the three it decodes. */
+export function magicFormat(b: Uint8Array): CaseRecord['format'] {
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  if (b.length >= 12 && Buffer.from(b.subarray(0, 4)).toString('latin1') === 'RIFF' && Buffer.from(b.subarray(8, 12)).toString('latin1') === 'WEBP') return 'webp';
+  return 'other';
+}
+
 /** The key of a call outcome: `resolved`, `embedded`, an error code or `failure`. */
 export function outcomeKey(o: CallOutcome | undefined): string | undefined {
   if (!o) return undefined;
@@ -109,7 +123,7 @@ export function outcomeKey(o: CallOutcome | undefined): string | undefined {
 }
 
 function toRecord(c: FuzzCase, decoder: string, r: Awaited<ReturnType<FuzzPool['run']>>, limits: Limits): CaseRecord {
-  const base = { index: c.index, family: c.family, note: c.note, wrap: c.wrap, constraints: c.options.constraints, decoder, bytes: c.bytes.length, end: r.end, cpuMs: Math.round(r.cpuMs * 10) / 10, peakRssKb: r.peakRssKb };
+  const base = { index: c.index, family: c.family, note: c.note, wrap: c.wrap, constraints: c.options.constraints, decoder, bytes: c.bytes.length, format: magicFormat(c.bytes), end: r.end, cpuMs: Math.round(r.cpuMs * 10) / 10, peakRssKb: r.peakRssKb };
   if (r.end !== 'answered' || !r.result) {
     return { ...base, outcome: r.end, failed: true, reasons: [`${r.end}: ${r.detail ?? ''}`.slice(0, 2000)], detail: r.detail };
   }
@@ -165,11 +179,11 @@ export async function runFuzz(options: FuzzOptions, corpus?: FuzzCorpus): Promis
   const c = corpus ?? (await buildCorpus(options.lfwDir));
   const generator = createGenerator(options.seed, c.seeds, families);
   const indices = typeof options.cases === 'number' ? Array.from({ length: options.cases }, (_, i) => i) : [...options.cases];
+  const opts = { workers, limits, embedEvery, flip: options.flip ?? false, corpus: c, onProgress: options.onProgress, onRecord: options.onRecord };
+  const one = (decoder: string): Promise<DecoderRun> => runCases(decoder, indices.length, (slot) => generator.caseAt(indices[slot]!), opts);
   const runs: DecoderRun[] = [];
-  for (const decoder of options.decoders) {
-    const opts = { workers, limits, embedEvery, flip: options.flip ?? false, corpus: c, onProgress: options.onProgress };
-    runs.push(await runCases(decoder, indices.length, (slot) => generator.caseAt(indices[slot]!), opts));
-  }
+  if (options.parallel) runs.push(...(await Promise.all(options.decoders.map(one))));
+  else for (const decoder of options.decoders) runs.push(await one(decoder));
   const report: FuzzReport = {
     seed: options.seed,
     cases: indices.length,
@@ -193,6 +207,7 @@ export interface RunCasesOptions {
   flip: boolean;
   corpus: FuzzCorpus;
   onProgress?: FuzzOptions['onProgress'];
+  onRecord?: FuzzOptions['onRecord'];
 }
 
 /** Runs `count` cases (`caseAt(0..count-1)`) on one decoder in a fresh pool. */
@@ -211,6 +226,7 @@ export async function runCases(decoder: string, count: number, caseAt: (slot: nu
           const c = caseAt(slot);
           const r = await pool.run({ bytes: c.bytes, wrap: c.wrap, constraints: c.options.constraints, embedAlways: slot % o.embedEvery === 0, canary: false });
           records[slot] = toRecord(c, decoder, r, o.limits);
+          o.onRecord?.(records[slot]!);
           o.onProgress?.(++done, count, decoder);
         }
       }),
