@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGenerator, selectFamilies } from './fuzz/generator.js';
+import { DEFAULT_LIMITS } from './fuzz/pool.js';
 import { buildCorpus, runCases, type CaseRecord, type DecoderRun, type FuzzCorpus } from './fuzz/runner.js';
 import { lfwDirOrSkip } from './fixtures/lfw.js';
 
@@ -70,7 +71,7 @@ describe('fuzz slice', () => {
       return Array.from({ length: count }, (_, i) => () => g.caseAt(i));
     });
     const results = await Promise.all(
-      DECODERS.map((decoder) => runCases(decoder, cases.length, (slot) => cases[slot]!(), { workers: 1, limits: { cpuMs: 2000, memoryMb: 512, wallMs: 60_000, heapMb: 1024, restartRiseMb: 64 }, embedEvery: 50, flip: false, corpus })),
+      DECODERS.map((decoder) => runCases(decoder, cases.length, (slot) => cases[slot]!(), { workers: 1, limits: DEFAULT_LIMITS, embedEvery: 50, flip: false, corpus })),
     );
     for (const r of results) runs.set(r.decoder, r);
   }, 1_800_000); // about a minute of CPU per decoder; generous for a busy machine

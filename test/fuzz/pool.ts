@@ -19,7 +19,13 @@ export interface Limits {
   cpuMs: number;
   /** RSS above the child's baseline, MiB. Default 512. */
   memoryMb: number;
-  /** Wall-clock time before a case counts as a hang, milliseconds. Default: max(30 s, 10 × cpuMs). */
+  /**
+   * A case whose child uses no CPU at all for this long is a hang (a promise that never settles, a
+   * blocked read), milliseconds. Default 10 s. A busy loop is caught by the CPU limit instead, and a
+   * child that is merely starved of CPU on a busy machine still makes some progress.
+   */
+  idleMs: number;
+  /** Wall-clock time after which a case counts as a hang whatever it does, milliseconds. Default 10 minutes. */
   wallMs: number;
   /** V8 heap limit of a child (`--max-old-space-size`), MiB. Default 1024. */
   heapMb: number;
@@ -28,7 +34,7 @@ export interface Limits {
 }
 
 /** The default limits (2 s CPU, 512 MiB above baseline). */
-export const DEFAULT_LIMITS: Limits = { cpuMs: 2000, memoryMb: 512, wallMs: 30_000, heapMb: 1024, restartRiseMb: 64 };
+export const DEFAULT_LIMITS: Limits = { cpuMs: 2000, memoryMb: 512, idleMs: 10_000, wallMs: 600_000, heapMb: 1024, restartRiseMb: 64 };
 
 /** How a job ended, as seen by the parent. */
 export type JobEnd = 'answered' | 'hang' | 'crash' | 'limit:cpu' | 'limit:memory';
@@ -150,6 +156,7 @@ class Worker {
       const t0 = Date.now();
       let lastRssKb = 0;
       let lastCpuMs = 0;
+      let progressAt = t0;
       let killedFor: JobEnd | undefined;
       const finish = (r: JobResult): void => {
         clearInterval(timer);
@@ -158,12 +165,13 @@ class Worker {
       };
       const timer = setInterval(() => {
         const cpu = (procCpuMs(pid) ?? cpu0) - cpu0;
+        if (cpu > lastCpuMs) progressAt = Date.now();
         lastCpuMs = Math.max(lastCpuMs, cpu);
         lastRssKb = procRssKb(pid) ?? lastRssKb;
         const rise = lastRssKb - this.baselineKb;
         if (cpu > limits.cpuMs) killedFor = 'limit:cpu';
         else if (rise > limits.memoryMb * 1024) killedFor = 'limit:memory';
-        else if (Date.now() - t0 > limits.wallMs) killedFor = 'hang';
+        else if (Date.now() - progressAt > limits.idleMs || Date.now() - t0 > limits.wallMs) killedFor = 'hang';
         if (killedFor) {
           clearInterval(timer);
           this.kill();

@@ -172,7 +172,6 @@ export async function buildCorpus(lfwDir: string | undefined): Promise<FuzzCorpu
 /** Runs the cases on each decoder in turn and returns the report. */
 export async function runFuzz(options: FuzzOptions, corpus?: FuzzCorpus): Promise<FuzzReport> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (options.limits?.cpuMs !== undefined && options.limits.wallMs === undefined) limits.wallMs = Math.max(30_000, 10 * limits.cpuMs);
   const workers = options.workers ?? 2;
   const embedEvery = options.embedEvery ?? 50;
   const families = selectFamilies(options.families);
@@ -282,7 +281,7 @@ export function formatReport(report: FuzzReport, top = 10): string {
   const lines: string[] = [];
   const mb = (kb: number): string => (kb / 1024).toFixed(1);
   lines.push(`fuzz: seed ${report.seed}, ${report.cases} cases per decoder, ${report.seeds} seeds (${report.lfw ? 'with' : 'without'} LFW), canary ${report.canary}`);
-  lines.push(`limits: ${report.limits.cpuMs} ms CPU, ${report.limits.memoryMb} MiB RSS above baseline, ${report.limits.wallMs} ms wall, heap ${report.limits.heapMb} MiB`);
+  lines.push(`limits: ${report.limits.cpuMs} ms CPU, ${report.limits.memoryMb} MiB RSS above baseline, hang after ${report.limits.idleMs} ms without CPU or ${report.limits.wallMs} ms wall, heap ${report.limits.heapMb} MiB`);
   for (const run of report.runs) {
     const failed = run.records.filter((r) => r.failed);
     lines.push('');
