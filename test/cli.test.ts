@@ -59,6 +59,15 @@ describe('facematch CLI usage', () => {
     expect((await cli('compare', 'a.jpg', 'b.jpg', '--bogus')).code).toBe(2);
   });
 
+  it('prints no tfjs "install our node backend" banner, even on the cpu backend', async () => {
+    const blank = path.join(dir, 'banner-blank.jpg');
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 110, b: 100 } } }).jpeg().toFile(blank);
+    const r = await cli('compare', blank, blank, '--backend', 'cpu');
+    expect(r.json).toMatchObject({ error: { code: 'NO_FACE' } });
+    expect(r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node\.js/);
+    expect(r.stdout).not.toMatch(/looks like you are running TensorFlow\.js/);
+  });
+
   it('answers an Attestr threshold outside 1-100 with its 4001 document', async () => {
     const r = await cli('compare', 'a.jpg', 'b.jpg', '--format', 'attestr', '--threshold', '150');
     expect(r.code).toBe(1);
