@@ -2,11 +2,10 @@
  * `facematch bench …`: the benchmark commands. Loaded on demand by the CLI.
  * @module
  */
-import { parseArgs } from 'node:util';
 import type { DetectorModel } from '../src/detect/options.js';
 import type { AlignmentMode } from '../src/matcher-options.js';
 import type { BackendName } from '../src/runtime/backend.js';
-import { choiceOption, numberOption, UsageError } from '../src/cli/usage.js';
+import { choiceOption, numberOption, parseCommandArgs, UsageError, type CommandOptions } from '../src/cli/usage.js';
 import { runLfwBench } from './lfw/run.js';
 import { renderMarkdown } from './lfw/report.js';
 
@@ -32,37 +31,27 @@ Options:
   --no-cache          do not read or write the embedding cache
   --fit-calibration   fit the score calibration on these pairs and print it`;
 
+const BENCH_OPTIONS = {
+  data: { type: 'string' },
+  pairs: { type: 'string' },
+  workers: { type: 'string' },
+  limit: { type: 'string' },
+  embedder: { type: 'string' },
+  detector: { type: 'string' },
+  alignment: { type: 'string' },
+  'no-flip': { type: 'boolean' },
+  backend: { type: 'string' },
+  peer: { type: 'string' },
+  json: { type: 'string' },
+  out: { type: 'string' },
+  cache: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'fit-calibration': { type: 'boolean' },
+} as const satisfies CommandOptions;
+
 /** Runs `facematch bench <args>`; resolves to the exit code. @internal */
 export async function runBench(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        data: { type: 'string' },
-        pairs: { type: 'string' },
-        workers: { type: 'string' },
-        limit: { type: 'string' },
-        embedder: { type: 'string' },
-        detector: { type: 'string' },
-        alignment: { type: 'string' },
-        'no-flip': { type: 'boolean' },
-        backend: { type: 'string' },
-        peer: { type: 'string' },
-        json: { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'fit-calibration': { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, BENCH_OPTIONS, 'bench');
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

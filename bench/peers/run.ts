@@ -15,7 +15,7 @@ import type { LfwMetrics, LfwPair, LfwReport, PairScore } from '../lfw/types.js'
 import { peerComparisons, type PeerComparison } from './comparisons.js';
 import { embedPeerImages, type EmbeddedPeerImages } from './embed.js';
 import { peerBackend, type PeerName } from './engine.js';
-import { peerPackage } from './packages.js';
+import { peerPackage, requirePeerPackages } from './packages.js';
 import { PEER_DESCRIPTIONS } from './settings.js';
 import { throughputOf } from '../lfw/stats.js';
 
@@ -133,6 +133,7 @@ function scorePairs(pairs: readonly LfwPair[], embedded: EmbeddedPeerImages, com
  */
 export async function runPeerBench(peer: PeerName, options: PeerBenchOptions = {}): Promise<PeerBenchResult> {
   const backend = peerBackend(options.backend ?? 'auto');
+  requirePeerPackages(peer);
   const location = await findLfw(options.data, options.pairs === undefined ? {} : { pairs: options.pairs });
   const pairs = firstPairsOfEachFold((await loadPairs(location)).pairs, options.limit);
   const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];

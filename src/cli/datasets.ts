@@ -1,6 +1,5 @@
-import type { ParseArgsConfig } from 'node:util';
 import { fetchDataset } from '../datasets/fetch.js';
-import { UsageError } from './usage.js';
+import { UsageError, type CommandOptions } from './usage.js';
 
 /** @internal */
 export const DATASETS_USAGE = `Usage: facematch datasets fetch lfw [--dir DIR] [--mirror URL]
@@ -15,7 +14,7 @@ Options:
                   (the checksums are still those of the manifest)`;
 
 /** @internal */
-export const DATASETS_OPTIONS: ParseArgsConfig['options'] = {
+export const DATASETS_OPTIONS: CommandOptions = {
   dir: { type: 'string' },
   mirror: { type: 'string' },
 };

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { checkScoreThreshold, decide, resolveDecisionThresholds, roundScore, type Decision } from '../compare/decision.js';
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { FaceReport, MatchResult } from '../result.js';
-import { numberDetail, withField } from './error-details.js';
+import { numberDetail, pixelLimitText, withField } from './error-details.js';
 import type { RgbImage } from '../types.js';
 import { chipToDataUrl, type ChipImageFormat } from './chip-url.js';
 
@@ -381,7 +381,7 @@ function serverError(): DiditErrorReply {
  * | `CORRUPT_IMAGE` | 400 | `detail`: the image could not be decoded; supported formats |
  * | `FILE_TOO_LARGE` | 400 | `detail`: maximum file size (5MB per image unless the error's `details.maxBytes` says otherwise) |
  * | `IMAGE_TOO_SMALL` | 400 | `detail`: minimum resolution (480x480 pixels unless `details.minWidth` / `minHeight` say otherwise) |
- * | `IMAGE_TOO_LARGE` | 400 | `detail`: the image has more pixels than the server processes |
+ * | `IMAGE_TOO_LARGE` | 400 | `detail`: the image's size and the pixel limit (`details.maxPixels`, else 50,000,000 pixels) |
  * | `NO_FACE` | 200 | {@link DiditResponse}: `Declined`, score 0, the image(s) `null`, a `NO_FACE_DETECTED` warning |
  * | `MODEL_ERROR`, `BACKEND_ERROR` | 500 | `detail`: a generic server error (no internals leak) |
  * | anything that is not a `FaceMatchError` | 500 | same |
@@ -421,7 +421,7 @@ export function toDiditError(error: unknown, options: DiditEnvelopeOptions = {})
       return badRequest(withField(field, `Image resolution too low${got}. Minimum resolution: ${minWidth}x${minHeight} pixels.`));
     }
     case 'IMAGE_TOO_LARGE':
-      return badRequest(withField(field, 'Image dimensions too large: the image has more pixels than the service processes.'));
+      return badRequest(withField(field, `Image dimensions too large${pixelLimitText(error)}`));
     case 'NO_FACE': {
       const faceMatch: DiditFaceMatch = {
         status: 'Declined',
