@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, errorRates, minimumThresholdForFar, type CalibrationPair } from '../bench/calibrate.js';
+import { calibrate, errorRates, minimumThresholdForFar, type CalibrationPair } from '../bench/lfw/calibrate.js';
 import { scoreFromSimilarity, type Calibration } from '../src/compare/calibration.js';
 import { FaceMatchError } from '../src/errors.js';
 import { rng } from './fixtures/numeric.js';

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findLfw, loadPairs } from '../bench/lfw/pairs.js';
+import { lfwDirOrSkip } from './fixtures/lfw.js';
 import { FaceMatchError } from '../src/errors.js';
 import { downloadFile, extractTgz, fetchDataset, readDatasetManifest, validateDatasetManifest, type DatasetManifest, type FetchProgress } from '../src/datasets/index.js';
 
@@ -316,7 +317,7 @@ describe('datasets/lfw.json', () => {
     ).toThrow(/files\[0\]\.md5: expected lowercase hex or null, received ABC/);
   });
 
-  const lfwDir = process.env['FACEMATCH_LFW_DIR'];
+  const lfwDir = lfwDirOrSkip('datasets-fetch');
   it.skipIf(lfwDir === undefined)('matches the local pairs.txt byte for byte (FACEMATCH_LFW_DIR)', async () => {
     const m = await readDatasetManifest('lfw');
     const f = m.files.find((x) => x.file === 'pairs.txt')!;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import type { Box } from '../../src/types.js';
-import { runPool } from '../pool.js';
+import { runPool } from './pool.js';
 import { EmbeddingCache, cacheKey, hashImage, type CachedEmbedding } from './cache.js';
 import { ProgressReporter } from './progress.js';
 import { LatencyRecorder } from './stats.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceMatchError } from '../../src/errors.js';
 import { FaceMatcher } from '../../src/matcher.js';
-import { fatalReply, type WorkerReply, type WorkerTask } from '../pool.js';
+import { fatalReply, type WorkerReply, type WorkerTask } from './pool.js';
 import type { EmbedJob, EmbedOutcome, EmbedWorkerData } from './embed-images.js';
 
 const data = workerData as EmbedWorkerData;

@@ -8,7 +8,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { readModelManifest } from '../../src/runtime/models.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import { parseCalibration } from '../../src/compare/calibration.js';
-import { calibrate, crossValidatedFarThreshold, type CalibrationReport, type FarThresholdChoice } from '../calibrate.js';
+import { calibrate, crossValidatedFarThreshold, type CalibrationReport, type FarThresholdChoice } from './calibrate.js';
 import { embedImages, type EmbeddedImages } from './embed-images.js';
 import { machineInfo } from './machine.js';
 import { evaluateProtocol } from './metrics.js';

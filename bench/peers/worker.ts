@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { FaceMatchError } from '../../src/errors.js';
 import { loadImage } from '../../src/image/load.js';
-import { fatalReply, type WorkerReply, type WorkerTask } from '../pool.js';
+import { fatalReply, type WorkerReply, type WorkerTask } from '../lfw/pool.js';
 import type { EmbedJob } from '../lfw/embed-images.js';
 import { createPeerEngine, type PeerEngine } from './engine.js';
 import type { PeerOutcome, PeerWorkerData } from './embed.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { FaceMatchError, type FaceMatchErrorCode } from '../src/errors.js';
+import { FaceMatchError, type FaceMatchErrorCode } from '../../src/errors.js';
 
 /**
  * Messages a pool worker sends to the parent.

@@ -4,9 +4,9 @@
  * The caller supplies the pairs (for example LFW View 2 similarities from one embedder).
  * @module
  */
-import { fitLogistic, scoreFromSimilarity, similarityForScore, type Calibration, type LogisticFit } from '../src/compare/calibration.js';
-import { roundScore } from '../src/compare/decision.js';
-import { FaceMatchError } from '../src/errors.js';
+import { fitLogistic, scoreFromSimilarity, similarityForScore, type Calibration, type LogisticFit } from '../../src/compare/calibration.js';
+import { roundScore } from '../../src/compare/decision.js';
+import { FaceMatchError } from '../../src/errors.js';
 
 /** One labelled pair: the cosine similarity of its two embeddings and whether they show the same person. */
 export interface CalibrationPair {
