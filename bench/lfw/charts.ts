@@ -226,7 +226,11 @@ export function renderRocSvg(series: readonly RocSeries[], options: RocChartOpti
     title: wrapText(s.label, 12.5, room, true),
     detail: wrapText(`AUC ${rocAuc(s.curve).toFixed(4)} · EER ${pct(equalErrorRate(s.curve).rate, 2)} · TAR@FAR=1e-3 ${pct(tarAtFar(s.curve, 1e-3))}`, 11, room),
   }));
-  const note = wrapText('● TAR at FAR = 1e-3 and 1e-2', 11, legendW - 24);
+  const notes = ['● TAR at FAR = 1e-3 and 1e-2'];
+  if (band !== undefined) {
+    notes.push(`Shaded: FAR below 1 / ${first!.curve.different.toLocaleString('en-US')} (the different-person pairs), where not one false accept can happen: not measurable`);
+  }
+  const note = notes.flatMap((n) => wrapText(n, 11, legendW - 24));
   const ly = axisTitleY + 18;
   const legend: string[] = [];
   let y = ly + 8 + ascent(12.5);
