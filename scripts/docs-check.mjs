@@ -57,7 +57,8 @@ function fail(message) {
 
 /** Serves `dir` read-only; a folder serves its index.html; anything outside `dir` is a 404. */
 function serve(dir) {
-  const server = createServer(async (req, res) => {
+  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>} */
+  const handle = async (req, res) => {
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -74,6 +75,10 @@ function serve(dir) {
     } catch {
       return send(404, 'not found');
     }
+  };
+  // A failure while answering (the client went away) ends that response, not the check.
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -227,7 +232,8 @@ async function main() {
   }
 
   try {
-    const tabs = await Promise.all(Array.from({ length: TABS }, (_, i) => (i === 0 && context.pages()[0]) || context.newPage()));
+    const tabs = [context.pages()[0] ?? (await context.newPage())];
+    while (tabs.length < TABS) tabs.push(await context.newPage());
     // The front page first, alone, for the screenshot.
     enqueue(`${origin}/index.html`);
     for (const required of REQUIRED_PAGES) enqueue(`${origin}${required.path}`);
@@ -290,7 +296,9 @@ async function main() {
     }
   } finally {
     await context.close();
-    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => {
+      server.close(resolve);
+    });
     await rm(profile, { recursive: true, force: true });
   }
 

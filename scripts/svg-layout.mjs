@@ -49,10 +49,8 @@ export async function svgLayoutProblems(page, svg) {
       ].filter(Boolean);
       if (out.length > 0) problems.push(`text ${label(b.text)} leaves the viewBox (${out.join(', ')})`);
     }
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i];
-        const b = boxes[j];
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
         const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
         const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
         if (w > tolerance && h > tolerance) problems.push(`text ${label(a.text)} overlaps text ${label(b.text)} (${round(w)} × ${round(h)})`);

@@ -215,7 +215,7 @@ class Experiments {
       all.set(r.embedding, i * DIM);
       return r.embedding;
     });
-    await writeFile(file, Buffer.from(all.buffer));
+    await writeFile(file, Buffer.from(all.buffer, all.byteOffset, all.byteLength));
     return rows;
   }
 

@@ -308,7 +308,8 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
         fitted = calibrate(labelled, { fittedOn: `LFW ${path.basename(location.pairsPath)}, ${labelled.length} pairs` });
         calibration = fitted.calibration;
       } else {
-        const stored = (await readModelManifest(matcher.modelsDir)).models[String(matcher.embedder)]?.calibration;
+        // A named embedder's calibration is stored in the manifest; a custom Embedder brings its own (or none).
+        const stored = typeof matcher.embedder === 'string' ? (await readModelManifest(matcher.modelsDir)).models[matcher.embedder]?.calibration : undefined;
         calibration = matcher.calibration ?? (stored ? parseCalibration(stored) : undefined);
       }
       let approveThreshold: ApproveThresholdReport | undefined;

@@ -49,5 +49,5 @@ for (let i = 0; i < count; i++) {
   out.set(await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(input), i * 128);
   input.dispose();
 }
-writeFileSync(outFile, Buffer.from(out.buffer));
+writeFileSync(outFile, Buffer.from(out.buffer, out.byteOffset, out.byteLength));
 console.log(`face-api ${faceapi.tf.getBackend()}: ${count} descriptors`);

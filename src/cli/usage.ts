@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { describeReceived } from '../errors.js';
 
 /**
  * A mistake in how the command was called (unknown option, missing argument): exit code 2.
@@ -113,7 +114,7 @@ export function numberOption(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) {
-    throw new UsageError(`--${name} expects a number, received "${String(value)}"`);
+    throw new UsageError(`--${name} expects a number, received ${describeReceived(value)}`);
   }
   return n;
 }
@@ -126,7 +127,7 @@ export function numberOption(value: unknown, name: string): number | undefined {
 export function choiceOption<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) {
-    throw new UsageError(`--${name} expects one of ${allowed.join(', ')}, received "${String(value)}"${suggestion(String(value), allowed, '')}`);
+    throw new UsageError(`--${name} expects one of ${allowed.join(', ')}, received ${describeReceived(value)}${typeof value === 'string' ? suggestion(value, allowed, '') : ''}`);
   }
   return value as T;
 }
