@@ -2,12 +2,11 @@
  * `facematch bench …`: the benchmark commands. Loaded on demand by the CLI.
  * @module
  */
-import { parseArgs } from 'node:util';
 import type { DetectorModel } from '../src/detect/options.js';
 import type { AlignmentMode } from '../src/matcher-options.js';
 import type { BackendName } from '../src/runtime/backend.js';
-import { choiceOption, numberOption, UsageError } from '../src/cli/usage.js';
-import { runLfwBench } from './lfw/run.js';
+import { choiceOption, numberOption, parseCommandArgs, UsageError, type CommandOptions } from '../src/cli/usage.js';
+import { runLfwBench, runPeerBench, type BenchRunOptions, type EngineBenchResult } from './peers/run.js';
 import { renderMarkdown } from './lfw/report.js';
 
 const USAGE = `Usage: facematch bench lfw [options]
@@ -32,37 +31,27 @@ Options:
   --no-cache          do not read or write the embedding cache
   --fit-calibration   fit the score calibration on these pairs and print it`;
 
+const BENCH_OPTIONS = {
+  data: { type: 'string' },
+  pairs: { type: 'string' },
+  workers: { type: 'string' },
+  limit: { type: 'string' },
+  embedder: { type: 'string' },
+  detector: { type: 'string' },
+  alignment: { type: 'string' },
+  'no-flip': { type: 'boolean' },
+  backend: { type: 'string' },
+  peer: { type: 'string' },
+  json: { type: 'string' },
+  out: { type: 'string' },
+  cache: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'fit-calibration': { type: 'boolean' },
+} as const satisfies CommandOptions;
+
 /** Runs `facematch bench <args>`; resolves to the exit code. @internal */
 export async function runBench(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        data: { type: 'string' },
-        pairs: { type: 'string' },
-        workers: { type: 'string' },
-        limit: { type: 'string' },
-        embedder: { type: 'string' },
-        detector: { type: 'string' },
-        alignment: { type: 'string' },
-        'no-flip': { type: 'boolean' },
-        backend: { type: 'string' },
-        peer: { type: 'string' },
-        json: { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'fit-calibration': { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, BENCH_OPTIONS, 'bench');
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -77,53 +66,50 @@ export async function runBench(args: string[]): Promise<number> {
   const alignment = choiceOption<AlignmentMode>(values.alignment, 'alignment', ['landmarks', 'keypoints']);
   const backend = choiceOption<BackendName>(values.backend, 'backend', ['auto', 'node', 'wasm', 'cpu']);
   const peer = choiceOption(values.peer, 'peer', ['face-api', 'human'] as const);
-  if (peer !== undefined) {
-    const { runPeerBench } = await import('./peers/run.js');
-    const result = await runPeerBench(peer, {
-      data: values.data,
-      pairs: values.pairs,
-      workers,
-      limit,
-      backend,
-      out: values.out,
-      json: values.json,
-      cache: values['no-cache'] ? false : values.cache,
-    });
-    process.stdout.write(`${renderMarkdown(result.report)}\n`);
-    return 0;
-  }
-  const result = await runLfwBench({
+  const common: BenchRunOptions = {
     data: values.data,
     pairs: values.pairs,
     workers,
     limit,
-    matcher: {
-      embedder,
-      detector: detector ?? 'auto',
-      alignment: alignment ?? 'landmarks',
-      flip: !(values['no-flip'] ?? false),
-      ...(backend ? { backend } : {}),
-    },
     out: values.out,
     json: values.json,
     cache: values['no-cache'] ? false : values.cache,
-    fitCalibration: values['fit-calibration'] ?? false,
-  });
+  };
+  let result: EngineBenchResult;
+  if (peer !== undefined) {
+    result = await runPeerBench(peer, { ...common, backend });
+  } else {
+    const run = await runLfwBench({
+      ...common,
+      // The matcher options every worker's FaceMatcher is created with: passed to the workers as
+      // they are, so a new FaceMatcherOptions field needs only its flag here.
+      matcher: {
+        embedder,
+        detector: detector ?? 'auto',
+        alignment: alignment ?? 'landmarks',
+        flip: !(values['no-flip'] ?? false),
+        ...(backend ? { backend } : {}),
+      },
+      fitCalibration: values['fit-calibration'] ?? false,
+    });
+    if (run.fitted) {
+      process.stdout.write(`${renderMarkdown(run.report)}\n`);
+      process.stdout.write(`\nFitted calibration (store under "calibration" in models/manifest.json):\n${JSON.stringify(run.fitted.calibration, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(run.fitted.table, null, 2)}\n`);
+      reportFailures(run);
+      return 0;
+    }
+    result = run;
+  }
   process.stdout.write(`${renderMarkdown(result.report)}\n`);
-  if (result.fitted) {
-    process.stdout.write(`\nFitted calibration (store under "calibration" in models/manifest.json):\n${JSON.stringify(result.fitted.calibration, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify(result.fitted.table, null, 2)}\n`);
-  }
-  if (result.approveThreshold) {
-    const a = result.approveThreshold;
-    process.stdout.write(
-      `\nApprove threshold for FAR <= ${a.maxFar} (chosen on 9 folds, tested on the 10th): recommended ${a.recommended}; ` +
-        `held-out FAR ${(a.heldOutFar * 100).toFixed(3)}%, FRR ${(a.heldOutFrr * 100).toFixed(2)}%; per fold ${a.perFold.map((f) => f.threshold).join(', ')}\n`,
-    );
-  }
-  if (result.embedded.failures.length > 0) {
-    process.stderr.write(`${result.embedded.failures.length} image(s) without a face or unreadable:\n`);
-    for (const f of result.embedded.failures.slice(0, 20)) process.stderr.write(`  ${f.path}: ${f.code} ${f.message}\n`);
-  }
+  reportFailures(result);
   return 0;
+}
+
+/** Lists, on stderr, the first images without a face or that could not be read. */
+function reportFailures(result: EngineBenchResult): void {
+  const failures = result.embedded.failures;
+  if (failures.length === 0) return;
+  process.stderr.write(`${failures.length} image(s) without a face or unreadable:\n`);
+  for (const f of failures.slice(0, 20)) process.stderr.write(`  ${f.path}: ${f.code} ${f.message}\n`);
 }

@@ -16,16 +16,12 @@ import { parseArgs } from 'node:util';
 import { version_core as tfjsVersion } from '../src/runtime/tf.js';
 import { UsageError } from '../src/cli/usage.js';
 import { FaceMatchError } from '../src/errors.js';
-import { DEFAULT_CACHE_DIR } from './lfw/cache.js';
 import { machineInfo } from './lfw/machine.js';
-import { rocCurve } from './lfw/metrics.js';
-import { runLfwBench } from './lfw/run.js';
-import { renderComparisonMarkdown, renderComparisonRoc, type ComparisonDocument, type ComparisonEntry } from './peers/compare-report.js';
+import { comparisonEntry, renderComparisonMarkdown, renderComparisonRoc, type ComparisonDocument, type ComparisonEntry } from './peers/compare-report.js';
 import { PEER_NAMES, type PeerName } from './peers/engine.js';
-import { FACE_API_SETTINGS, HUMAN_SETTINGS, PEER_DESCRIPTIONS } from './peers/settings.js';
+import { FACE_API_SETTINGS, HUMAN_SETTINGS } from './peers/settings.js';
 import { peerPackage } from './peers/packages.js';
-import { runPeerBench } from './peers/run.js';
-import { recallThroughput, rememberThroughput } from './peers/throughput-store.js';
+import { runLfwBench, runPeerBench, type EngineBenchResult } from './peers/run.js';
 
 /**
  * A library of the comparison.
@@ -149,45 +145,17 @@ function commandsFor(options: ComparisonOptions): string[] {
   ];
 }
 
-async function facematchEntry(options: ComparisonOptions, cold: boolean): Promise<ComparisonEntry> {
-  const result = await runLfwBench({
+/** Runs one library through the LFW harness: facematch with its defaults, or a peer. */
+async function runLibrary(library: ComparedLibrary, options: ComparisonOptions, cold: boolean): Promise<EngineBenchResult> {
+  const common = {
     data: options.data,
     pairs: options.pairs,
     workers: options.workers ?? 2,
     limit: options.limit,
     cache: cold ? false : options.cache,
     progress: options.progress,
-  });
-  return {
-    library: `facematch ${result.report.version}`,
-    pipeline: `${result.report.detector} → ${result.report.embedder}`,
-    scoring: 'cosine similarity',
-    report: result.report,
-    throughput: result.report.throughput,
-    curve: rocCurve(result.pairs, result.similarities),
   };
-}
-
-async function peerEntry(peer: PeerName, options: ComparisonOptions, cold: boolean): Promise<ComparisonEntry> {
-  const result = await runPeerBench(peer, {
-    data: options.data,
-    pairs: options.pairs,
-    workers: options.workers ?? 2,
-    limit: options.limit,
-    cache: cold ? false : options.cache,
-    progress: options.progress,
-  });
-  const [primary, ...others] = result.comparisons;
-  return {
-    library: `${peer} ${result.embedded.peerVersion}`,
-    pipeline: PEER_DESCRIPTIONS[peer].pipeline,
-    scoring: primary!.label,
-    report: result.report,
-    throughput: result.report.throughput,
-    curve: rocCurve(result.pairs, result.scores),
-    alternatives: others.map((o) => ({ label: o.label, metrics: o.metrics })),
-    ...(result.facesFound ? { facesFound: result.facesFound } : {}),
-  };
+  return library === 'facematch' ? runLfwBench(common) : runPeerBench(library, common);
 }
 
 /**
@@ -201,19 +169,10 @@ async function peerEntry(peer: PeerName, options: ComparisonOptions, cold: boole
 export async function runComparison(options: ComparisonOptions = {}): Promise<ComparisonResult> {
   const libraries = options.libraries ?? COMPARED_LIBRARIES;
   if (libraries.length === 0) throw new FaceMatchError('INVALID_INPUT', 'expected at least one library to compare, received none', { field: 'libraries' });
-  const store = options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR);
   const entries: LibraryEntry[] = [];
   for (const library of COMPARED_LIBRARIES.filter((l) => libraries.includes(l))) {
     const cold = options.cold?.includes(library) ?? false;
-    const entry = library === 'facematch' ? await facematchEntry(options, cold) : await peerEntry(library, options, cold);
-    if (store !== undefined) {
-      if (entry.throughput !== null) await rememberThroughput(store, library, entry.report);
-      else {
-        const recalled = await recallThroughput(store, library, entry.report);
-        if (recalled) Object.assign(entry, { throughput: recalled.throughput, throughputFrom: recalled.createdAt });
-      }
-    }
-    entries.push({ library, entry });
+    entries.push({ library, entry: comparisonEntry(await runLibrary(library, options, cold)) });
   }
   const rows = entries.map((e) => e.entry);
 

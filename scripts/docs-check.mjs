@@ -7,11 +7,16 @@
 // - every page reachable from the front page is visited (up to MAX_PAGES), and every same-origin
 //   link on it resolves with HTTP 200; a link with a #fragment must find that id on its target page;
 // - no console errors, uncaught page errors, failed requests or HTTP errors on any page visited;
+// - no table or code block on a page is wider than its column unless it scrolls within it;
+// - every SVG picture in docs/ (the benchmark charts) is laid out cleanly: no <text> leaves its
+//   viewBox and no two <text> boxes overlap (scripts/svg-layout.mjs); the check is first run on a
+//   deliberately broken chart, and must find its problems, so it cannot pass by checking nothing;
 // - a screenshot of the front page is saved to docs/site/screenshot.png.
 //
 // Prints a summary and exits 1 on any failure, 2 when it cannot run at all (no site, no browser).
 // Usage: node scripts/docs-check.mjs      (CHROMIUM_PATH overrides /usr/bin/chromium)
 import { existsSync } from 'node:fs';
+import { brokenChartSvg, svgLayoutProblems } from './svg-layout.mjs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,7 +24,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const siteDir = path.join(root, 'docs', 'site');
+const docsDir = path.join(root, 'docs');
+const siteDir = path.join(docsDir, 'site');
 const screenshotFile = path.join(siteDir, 'screenshot.png');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MAX_PAGES = 1000;
@@ -43,6 +49,7 @@ const CONTENT_TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** @returns {never} */
 function fail(message) {
   console.error(`docs:check: ${message}`);
   process.exit(2);
@@ -50,7 +57,8 @@ function fail(message) {
 
 /** Serves `dir` read-only; a folder serves its index.html; anything outside `dir` is a 404. */
 function serve(dir) {
-  const server = createServer(async (req, res) => {
+  /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>} */
+  const handle = async (req, res) => {
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -67,6 +75,10 @@ function serve(dir) {
     } catch {
       return send(404, 'not found');
     }
+  };
+  // A failure while answering (the client went away) ends that response, not the check.
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -84,6 +96,16 @@ function pageKey(url) {
 }
 
 const isHtml = (url) => new URL(url).pathname.endsWith('.html');
+
+/** Every SVG under docs/ (not the built site): the benchmark charts and the icons. */
+async function chartFiles() {
+  const found = [];
+  for (const dir of [docsDir, path.join(docsDir, 'images')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of (await readdir(dir)).sort()) if (f.endsWith('.svg')) found.push(path.join(dir, f));
+  }
+  return found;
+}
 
 async function main() {
   if (!existsSync(path.join(siteDir, 'index.html'))) fail(`no site at ${path.relative(root, siteDir)}: run "npm run docs" first`);
@@ -123,6 +145,7 @@ async function main() {
   const assets = new Map(); // non-HTML same-origin link target -> HTTP status
   let external = 0;
   let overflow = false;
+  let charts = 0;
 
   const enqueue = (url) => {
     const key = pageKey(url);
@@ -171,9 +194,18 @@ async function main() {
         title: document.title,
         heading: document.querySelector('.tsd-page-title h1, h1')?.textContent?.trim() ?? '',
         ids: [...document.querySelectorAll('[id], a[name]')].map((e) => e.id || e.getAttribute('name')),
-        hrefs: [...document.querySelectorAll('a[href]')].map((a) => a.href),
-        icon: document.querySelector('link[rel~="icon"]')?.href ?? '',
+        hrefs: [...document.querySelectorAll('a[href]')].map((a) => /** @type {HTMLAnchorElement} */ (a).href),
+        icon: /** @type {HTMLLinkElement | null} */ (document.querySelector('link[rel~="icon"]'))?.href ?? '',
+        // Tables and code blocks wider than their text column (a scrolling one stays inside it).
+        overflows: [...document.querySelectorAll('.tsd-typography table, .tsd-typography pre')].flatMap((el) => {
+          const column = el.parentElement?.closest('.tsd-typography, .col-content');
+          if (!column) return [];
+          const right = el.getBoundingClientRect().right;
+          const limit = column.getBoundingClientRect().right;
+          return right > limit + 1 ? [`${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40)}…" is ${Math.round(right - limit)} px wider than its column`] : [];
+        }),
       }));
+      for (const o of info.overflows) problems.push(o);
       if (!info.title.trim()) problems.push('the page has no title');
       if (!info.heading) problems.push('the page has no heading');
       if (!info.icon) problems.push('the page declares no icon (<link rel="icon">)');
@@ -189,7 +221,7 @@ async function main() {
         if (isHtml(pageKey(href))) enqueue(href);
       }
     } catch (err) {
-      failures.set(url, `could not load: ${err.message.split('\n')[0]}`);
+      failures.set(url, `could not load: ${String(/** @type {Error} */ (err).message).split('\n')[0]}`);
     } finally {
       tab.off('console', onConsole);
       tab.off('pageerror', onPageError);
@@ -200,13 +232,16 @@ async function main() {
   }
 
   try {
-    const tabs = await Promise.all(Array.from({ length: TABS }, (_, i) => (i === 0 && context.pages()[0]) || context.newPage()));
+    const tabs = [context.pages()[0] ?? (await context.newPage())];
+    while (tabs.length < TABS) tabs.push(await context.newPage());
     // The front page first, alone, for the screenshot.
     enqueue(`${origin}/index.html`);
     for (const required of REQUIRED_PAGES) enqueue(`${origin}${required.path}`);
+    const firstTab = tabs[0];
     const front = queue.shift();
-    await visit(tabs[0], front);
-    await tabs[0].screenshot({ path: screenshotFile });
+    if (firstTab === undefined || front === undefined) fail('could not open a browser tab');
+    await visit(firstTab, front);
+    await firstTab.screenshot({ path: screenshotFile });
 
     await Promise.all(
       tabs.map(async (tab) => {
@@ -250,13 +285,25 @@ async function main() {
       }
     }
     if (overflow) errors.push(`more than ${MAX_PAGES} pages are reachable: raise MAX_PAGES in scripts/docs-check.mjs`);
+
+    // The charts: first prove the check finds the problems of a deliberately broken one.
+    const chartTab = firstTab;
+    const selfTest = await svgLayoutProblems(chartTab, brokenChartSvg());
+    if (selfTest.length < 3) errors.push(`the SVG layout check found ${selfTest.length} of the 3 problems of a deliberately broken chart: ${selfTest.join('; ')}`);
+    for (const file of await chartFiles()) {
+      charts++;
+      for (const p of await svgLayoutProblems(chartTab, await readFile(file, 'utf8'))) errors.push(`${path.relative(root, file)}: ${p}`);
+    }
   } finally {
     await context.close();
-    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => {
+      server.close(resolve);
+    });
     await rm(profile, { recursive: true, force: true });
   }
 
   console.log(`docs:check: ${pages.size} pages checked, ${links.size} internal links checked (${assets.size} non-HTML targets), ${external} external links not followed`);
+  console.log(`docs:check: ${charts} SVG pictures in docs/ checked for text leaving the picture or overlapping (and the check caught a broken one)`);
   console.log(`docs:check: screenshot of the front page: ${path.relative(root, screenshotFile)}`);
   if (errors.length > 0) {
     console.log(`docs:check: ${errors.length} error(s):`);

@@ -4,13 +4,12 @@
  * progress and diagnostics on stderr.
  * @module
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FaceMatchError } from './errors.js';
 import { packageVersion } from './runtime/package.js';
 import { runCompare, COMPARE_OPTIONS, COMPARE_USAGE } from './cli/compare.js';
 import { runDatasets, DATASETS_OPTIONS, DATASETS_USAGE } from './cli/datasets.js';
 import { runModels, MODELS_OPTIONS, MODELS_USAGE } from './cli/models.js';
-import { UsageError } from './cli/usage.js';
+import { parseCommandArgs, unknownCommand, UsageError, type CommandOptions } from './cli/usage.js';
 
 const USAGE = `facematch ${packageVersion()}: face verification for Node.js
 
@@ -24,23 +23,33 @@ Usage:
 Run "facematch <command> --help" for a command's options.
 Exit codes: 0 a response was produced; 1 the response is an error document; 2 usage error.`;
 
-type Runner = (args: string[]) => Promise<number>;
+/** A command: its help, its options and what runs it; or a runner loaded on demand, which parses its own arguments. */
+type Command =
+  | { usage: string; options: CommandOptions; run: (values: Record<string, unknown>, positionals: string[]) => Promise<number> }
+  | { load: () => Promise<(args: string[]) => Promise<number>> };
 
-function parse(args: string[], options: ParseArgsConfig['options']) {
-  try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+/**
+ * The bench: a separate entry point of the package (`facematch/bench`), imported by name only
+ * when asked for, so that nothing in src/ depends on bench/. The variable keeps tsc from
+ * resolving it (it would need a build of bench/ to type-check src/).
+ */
+async function loadBench(): Promise<(args: string[]) => Promise<number>> {
+  const specifier = 'facematch/bench';
+  const bench = (await import(specifier)) as { runBench: (args: string[]) => Promise<number> };
+  return bench.runBench;
 }
 
-const commands: Record<string, { usage: string; options: ParseArgsConfig['options']; run: (values: Record<string, unknown>, positionals: string[]) => Promise<number> }> = {
+const commands: Record<string, Command> = {
   compare: { usage: COMPARE_USAGE, options: COMPARE_OPTIONS, run: runCompare },
+  bench: { load: loadBench },
   datasets: { usage: DATASETS_USAGE, options: DATASETS_OPTIONS, run: runDatasets },
   models: { usage: MODELS_USAGE, options: MODELS_OPTIONS, run: runModels },
 };
 
-const run: Runner = async (argv) => {
+/** The command being run, for the "--help" hint of a usage error. */
+let current: string | undefined;
+
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -50,20 +59,17 @@ const run: Runner = async (argv) => {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  if (command === 'bench') {
-    // The bench ships with the package but is not part of the library's import graph.
-    const benchCli = (await import(new URL('../bench/cli.js', import.meta.url).href)) as { runBench: Runner };
-    return benchCli.runBench(rest);
-  }
-  const spec = commands[command];
-  if (!spec) throw new UsageError(`unknown command "${command}"; expected compare, bench, datasets or models`);
-  const { values, positionals } = parse(rest, spec.options);
+  const spec = Object.hasOwn(commands, command) ? commands[command] : undefined;
+  if (spec === undefined) throw unknownCommand(command, Object.keys(commands));
+  current = command;
+  if ('load' in spec) return (await spec.load())(rest);
+  const { values, positionals } = parseCommandArgs(rest, spec.options, command);
   if (values['help']) {
     process.stdout.write(`${spec.usage}\n`);
     return 0;
   }
-  return spec.run(values as Record<string, unknown>, positionals);
-};
+  return spec.run(values, positionals);
+}
 
 run(process.argv.slice(2)).then(
   (code) => {
@@ -71,7 +77,8 @@ run(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`facematch: ${err.message}\nRun "facematch --help" for usage.\n`);
+      const command = err.command ?? current;
+      process.stderr.write(`facematch: ${err.message}\nRun "facematch ${command === undefined ? '' : `${command} `}--help" for usage.\n`);
       process.exitCode = 2;
     } else if (err instanceof FaceMatchError) {
       process.stderr.write(`facematch: ${err.code}: ${err.message}\n`);

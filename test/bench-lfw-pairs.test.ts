@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceMatchError } from '../src/errors.js';
 import { findLfw, lfwImagePath, loadPairs, parsePairs } from '../bench/lfw/pairs.js';
+import { lfwDirOrSkip } from './fixtures/lfw.js';
 
 function errorOf(fn: () => unknown): FaceMatchError {
   try {
@@ -131,7 +132,7 @@ describe('findLfw and loadPairs on a generated folder', () => {
   });
 });
 
-const lfwDir = process.env['FACEMATCH_LFW_DIR'];
+const lfwDir = lfwDirOrSkip('bench-lfw-pairs');
 
 describe.skipIf(lfwDir === undefined)('the real LFW View 2 pairs.txt (FACEMATCH_LFW_DIR)', () => {
   it('has 6,000 pairs in 10 folds of 300 + 300 over 7,701 images, all present', async () => {
@@ -153,4 +154,3 @@ describe.skipIf(lfwDir === undefined)('the real LFW View 2 pairs.txt (FACEMATCH_
     expect(people.size).toBe(4281);
   });
 });
-if (lfwDir === undefined) console.warn('bench-lfw-pairs: FACEMATCH_LFW_DIR is not set; the real pairs.txt test is skipped');

@@ -64,9 +64,11 @@ describe('ProgressReporter', () => {
     p.finish(); // once only
     const frames = stream.text.split('\r').filter((s) => s !== '');
     expect(frames).toHaveLength(3);
+    /* eslint-disable no-control-regex -- the escape \x1b[K (erase to the end of the line) is what these lines check */
     expect(frames[0]).toMatch(/^embedding [█▏▎▍▌▋▊▉]+░+ 1\/4 {2}25\.0% {2}1\.0 img\/s {2}ETA 0:03\x1b\[K$/);
     expect(frames[1]).toMatch(/ 3\/4 {2}75\.0% {2}1\.5 img\/s {2}ETA 0:01\x1b\[K$/);
     expect(frames[2]).toMatch(/ 3\/4 .*\x1b\[K\n$/);
+    /* eslint-enable no-control-regex */
     expect(stream.text.split('\n')).toHaveLength(2);
   });
 

@@ -18,7 +18,7 @@ import { largestIndex, peerBackend } from '../bench/peers/engine.js';
 import { fileModelHandler, registerFileModelRouter } from '../bench/peers/file-models.js';
 import { peerPackage } from '../bench/peers/packages.js';
 import { firstPairsOfEachFold } from '../bench/lfw/pairs.js';
-import { recallThroughput, rememberThroughput } from '../bench/peers/throughput-store.js';
+import { recallThroughput, rememberThroughput } from '../bench/lfw/throughput-store.js';
 import { machineInfo } from '../bench/lfw/machine.js';
 import { evaluateProtocol, rocCurve } from '../bench/lfw/metrics.js';
 import type { LfwReport, PairLabel, Throughput } from '../bench/lfw/types.js';
@@ -164,7 +164,15 @@ function syntheticReport(embedder: string, separation: number, noFace = 0): { re
     }
   }
   for (let i = 0; i < noFace; i++) scores[i] = null;
-  const throughput: Throughput = { imagesPerSecond: 12.5, workers: 2, images: 100, seconds: 8, stages: { total: { count: 100, mean: 150, p50: 140, p95: 260 } } };
+  const throughput: Throughput = {
+    cached: false,
+    measuredAt: '2026-01-02T03:04:05.000Z',
+    imagesPerSecond: 12.5,
+    workers: 2,
+    images: 100,
+    seconds: 8,
+    stages: { total: { count: 100, mean: 150, p50: 140, p95: 260 } },
+  };
   const report: LfwReport = {
     ...evaluateProtocol(pairs, scores),
     dataset: 'LFW lfw-deepfunneled, synthetic.txt',
@@ -180,21 +188,35 @@ function syntheticReport(embedder: string, separation: number, noFace = 0): { re
 }
 
 describe('the throughput store', () => {
-  it('recalls the throughput stored for the same configuration only', async () => {
-    const { report } = syntheticReport('emb-a', 1);
-    await rememberThroughput(tmp, 'face-api', report);
-    const recalled = await recallThroughput(tmp, 'face-api', { ...report, throughput: null, createdAt: 'later' });
-    expect(recalled?.throughput).toEqual(report.throughput);
-    expect(recalled?.createdAt).toBe(report.createdAt);
-    expect(await recallThroughput(tmp, 'face-api', { ...report, embedder: 'emb-b' })).toBeUndefined();
-    expect(await recallThroughput(tmp, 'human', report)).toBeUndefined();
+  const configuration = { embeddings: 'key-a', dataset: 'lfw-deepfunneled, pairs.txt', pairs: 400, machine: { cpu: 'Test CPU', cores: 2 } };
+  const measured = (images: number, measuredAt: string): Throughput => ({
+    cached: false,
+    measuredAt,
+    imagesPerSecond: images / 10,
+    workers: 2,
+    images,
+    seconds: 10,
+    stages: {},
   });
 
-  it('stores nothing for a cached run and refuses a library name that is not a plain word', async () => {
-    const { report } = syntheticReport('emb-c', 1);
-    await rememberThroughput(tmp, 'human', { ...report, throughput: null });
-    expect(await recallThroughput(tmp, 'human', report)).toBeUndefined();
-    await expect(rememberThroughput(tmp, '../escape', report)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'library' });
+  it('recalls the throughput stored for the same configuration only, marked cached, with its date', async () => {
+    const first = measured(614, '2026-01-01T00:00:00.000Z');
+    await rememberThroughput(tmp, configuration, first);
+    expect(await recallThroughput(tmp, configuration)).toEqual({ ...first, cached: true });
+    expect(await recallThroughput(tmp, { ...configuration, embeddings: 'key-b' })).toBeUndefined();
+    expect(await recallThroughput(tmp, { ...configuration, pairs: 6000 })).toBeUndefined();
+    expect(await recallThroughput(tmp, { ...configuration, machine: { cpu: 'Test CPU', cores: 4 } })).toBeUndefined();
+  });
+
+  it('keeps the measurement made on the most images, and never stores a recalled one', async () => {
+    const config = { ...configuration, embeddings: 'key-c' };
+    await rememberThroughput(tmp, config, measured(600, '2026-01-01T00:00:00.000Z'));
+    await rememberThroughput(tmp, config, measured(12, '2026-01-02T00:00:00.000Z'));
+    expect((await recallThroughput(tmp, config))?.measuredAt).toBe('2026-01-01T00:00:00.000Z');
+    await rememberThroughput(tmp, config, { ...measured(900, '2026-01-03T00:00:00.000Z'), cached: true });
+    expect((await recallThroughput(tmp, config))?.images).toBe(600);
+    await rememberThroughput(tmp, config, measured(600, '2026-01-04T00:00:00.000Z'));
+    expect((await recallThroughput(tmp, config))?.measuredAt).toBe('2026-01-04T00:00:00.000Z');
   });
 });
 
@@ -218,8 +240,7 @@ describe('the comparison document', () => {
       pipeline: 'blazeface → faceres',
       scoring: 'similarity',
       report: { ...good.report, noFaceImages: 0 },
-      throughput: good.report.throughput,
-      throughputFrom: '2026-01-01T00:00:00.000Z',
+      throughput: { ...good.report.throughput!, cached: true, measuredAt: '2026-01-01T00:00:00.000Z' },
     },
   ];
   const md = renderComparisonMarkdown({
@@ -241,7 +262,7 @@ describe('the comparison document', () => {
     expect(weak.report.noFacePairs).toBe(3);
     expect(md).toContain('| 0 (0 images) | 12.5² | 2 | wasm |');
     expect(md).toMatch(/¹ every embedding came from the cache/);
-    expect(md).toMatch(/² every embedding came from the cache/);
+    expect(md).toMatch(/² every embedding came from the cache: .*\(human 3\.3\.6: measured 2026-01-01\)/);
     expect(md).toContain('80 pairs in 4 folds)');
     expect(md).toContain('Measured 2026-01-02.');
   });

@@ -59,6 +59,63 @@ describe('facematch CLI usage', () => {
     expect((await cli('compare', 'a.jpg', 'b.jpg', '--bogus')).code).toBe(2);
   });
 
+  it('words usage errors itself: an unknown flag or command names the closest one', async () => {
+    const flag = await cli('compare', 'a.jpg', 'b.jpg', '--frmat', 'didit');
+    expect(flag.code).toBe(2);
+    expect(flag.stdout).toBe('');
+    expect(flag.stderr).toBe('facematch: unknown option --frmat; did you mean --format?\nRun "facematch compare --help" for usage.\n');
+    const command = await cli('comapre', 'a.jpg', 'b.jpg');
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^facematch: unknown command "comapre"; did you mean "compare"\? The commands: compare, bench, datasets\n/);
+    const missing = await cli('compare', 'a.jpg', 'b.jpg', '--format');
+    expect(missing.stderr).toMatch(/^facematch: --format expects a value\n/);
+    const negative = await cli('compare', 'a.jpg', 'b.jpg', '--format', 'didit', '--threshold', '-5');
+    expect(negative.stderr).toMatch(/^facematch: --threshold expects a value; to give one that starts with "-", write --threshold=-5\n/);
+    const value = await cli('compare', 'a.jpg', 'b.jpg', '--format', 'diddit');
+    expect(value.stderr).toMatch(/^facematch: --format expects one of raw, didit, attestr, received "diddit"; did you mean didit\?\n/);
+    const bench = await cli('bench', 'lfw', '--limt', '10');
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toBe('facematch: unknown option --limt; did you mean --limit?\nRun "facematch bench --help" for usage.\n');
+  });
+
+  it('--backend node without tfjs-node: the error document on stdout, exit 1', async () => {
+    const raw = await cli('compare', 'a.jpg', 'b.jpg', '--backend', 'node');
+    expect(raw.code).toBe(1);
+    expect(raw.json).toMatchObject({ error: { code: 'BACKEND_ERROR', field: 'backend', message: expect.stringMatching(/@tensorflow\/tfjs-node/) } });
+    const didit = await cli('compare', 'a.jpg', 'b.jpg', '--backend', 'node', '--format', 'didit');
+    expect(didit.code).toBe(1);
+    expect(schemaErrors('diditError', didit.json)).toBe('');
+    expect(didit.stderr).toMatch(/BACKEND_ERROR: .*@tensorflow\/tfjs-node/);
+    const attestr = await cli('compare', 'a.jpg', 'b.jpg', '--backend', 'node', '--format', 'attestr', '--threshold', '70');
+    expect(attestr.code).toBe(1);
+    expect(schemaErrors('attestrError', attestr.json)).toBe('');
+  });
+
+  it('Didit thresholds that contradict each other: the 400 document names both flags, before any image is read', async () => {
+    const r = await cli('compare', 'missing-a.jpg', 'missing-b.jpg', '--format', 'didit', '--threshold', '60', '--approve-threshold', '40');
+    expect(r.code).toBe(1);
+    expect(r.json).toEqual({ detail: '--threshold (60) must not exceed --approve-threshold (40).' });
+    const range = await cli('compare', 'missing-a.jpg', 'missing-b.jpg', '--format', 'didit', '--threshold', '150');
+    expect(range.json).toEqual({ detail: '--threshold must be a number from 0 to 100; received 150.' });
+  });
+
+  it('a missing file under --format didit names the field once', async () => {
+    const r = await cli('compare', path.join(dir, 'absent.jpg'), path.join(dir, 'doc.pdf'), '--format', 'didit');
+    expect(r.code).toBe(1);
+    const detail = (r.json as { detail: string }).detail;
+    expect(detail).toMatch(/^Expected a readable image file for user_image but /);
+    expect(detail.match(/user_image/g)).toHaveLength(1);
+  });
+
+  it('prints no tfjs "install our node backend" banner, even on the cpu backend', async () => {
+    const blank = path.join(dir, 'banner-blank.jpg');
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 110, b: 100 } } }).jpeg().toFile(blank);
+    const r = await cli('compare', blank, blank, '--backend', 'cpu');
+    expect(r.json).toMatchObject({ error: { code: 'NO_FACE' } });
+    expect(r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node\.js/);
+    expect(r.stdout).not.toMatch(/looks like you are running TensorFlow\.js/);
+  });
+
   it('answers an Attestr threshold outside 1-100 with its 4001 document', async () => {
     const r = await cli('compare', 'a.jpg', 'b.jpg', '--format', 'attestr', '--threshold', '150');
     expect(r.code).toBe(1);

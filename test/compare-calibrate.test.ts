@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, errorRates, minimumThresholdForFar, type CalibrationPair } from '../bench/calibrate.js';
+import { approveThresholdReport, calibrate, errorRates, minimumThresholdForFar, type CalibrationPair } from '../bench/lfw/calibrate.js';
 import { scoreFromSimilarity, type Calibration } from '../src/compare/calibration.js';
 import { FaceMatchError } from '../src/errors.js';
 import { rng } from './fixtures/numeric.js';
@@ -66,5 +66,37 @@ describe('bench calibrate', () => {
     expect(minimumThresholdForFar(saturated, steep, 0)).toBeNull();
     expect(() => minimumThresholdForFar(pairs, report.calibration, 2)).toThrow(FaceMatchError);
     expect(() => errorRates(pairs.filter((p) => p.same), report.calibration)).toThrow(/same and different/);
+  });
+});
+
+describe('approveThresholdReport', () => {
+  const pairs = syntheticPairs();
+  const { calibration } = calibrate(pairs, { fittedOn: 'synthetic, 6000 pairs' });
+  /** The pairs in 10 folds of equal parts, keeping `perFold` of each kind per fold. */
+  const folded = (perFold: number) =>
+    Array.from({ length: 10 }, (_, fold) => [
+      ...pairs.filter((p) => p.same).slice(fold * 300, fold * 300 + perFold).map((p) => ({ ...p, fold })),
+      ...pairs.filter((p) => !p.same).slice(fold * 300, fold * 300 + perFold).map((p) => ({ ...p, fold })),
+    ]).flat();
+
+  it('recommends a threshold when every training part holds at least 1,000 different-person pairs', () => {
+    const r = approveThresholdReport(folded(300), calibration, 0.001);
+    expect(r).toMatchObject({ targetFar: 0.001, status: 'recommended', differentPairs: 3000, trainingDifferentPairs: 2700, neededDifferentPairs: 1000 });
+    expect(r.recommended).toBe(Math.min(100, Math.ceil(Math.max(...r.perFold.map((f) => f.threshold!)))));
+    expect(r.summary).toMatch(/^Recommended approve threshold for FAR 1e-3: \d+ /);
+  });
+
+  it('recommends nothing, and says why, when the pairs cannot support FAR 1e-3 (--limit 10: 100 different-person pairs)', () => {
+    const r = approveThresholdReport(folded(10), calibration, 0.001);
+    expect(r).toMatchObject({ status: 'too-few-pairs', recommended: null, differentPairs: 100, trainingDifferentPairs: 90, neededDifferentPairs: 1000 });
+    expect(r.summary).toContain('which hold 90 different-person pairs, and FAR 1e-3 needs at least 1,000 for one false accept to mean 1e-3 (this run has 100 in all)');
+  });
+
+  it('says when no threshold up to 100 meets the target', () => {
+    const steep: Calibration = { method: 'logistic', a: 1000, b: 0, fittedOn: 'saturating' };
+    const saturated = folded(300).map((p) => (p.same ? p : { ...p, similarity: 0.9 }));
+    const r = approveThresholdReport(saturated, steep, 0.001);
+    expect(r).toMatchObject({ status: 'unreachable', recommended: null });
+    expect(() => approveThresholdReport(saturated, steep, 0)).toThrow(FaceMatchError);
   });
 });

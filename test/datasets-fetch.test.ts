@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findLfw, loadPairs } from '../bench/lfw/pairs.js';
+import { lfwDirOrSkip } from './fixtures/lfw.js';
 import { FaceMatchError } from '../src/errors.js';
 import { downloadFile, extractTgz, fetchDataset, readDatasetManifest, validateDatasetManifest, type DatasetManifest, type FetchProgress } from '../src/datasets/index.js';
 
@@ -267,6 +268,31 @@ describe('fetching a dataset from a local server', () => {
   });
 });
 
+describe('facematch datasets fetch lfw, the built CLI', () => {
+  const CLI = path.join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+
+  it('finds the shipped manifest from dist/ and reaches the download step (a local mirror)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'facematch-cli-fetch-'));
+    // Not the official pairs.txt: the download must be refused by its checksum, after the request.
+    const server = await startServer(new Map([['pairs.txt', Buffer.from('1\t1\nAnn\t1\t2\nAnn\t1\tBob\t1\n')]]));
+    try {
+      const out = await run(process.execPath, [CLI, 'datasets', 'fetch', 'lfw', '--dir', dir, '--mirror', `${server.url}/files/`]).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
+      expect(out.stderr).not.toMatch(/unknown dataset/);
+      expect(server.seen.map((s) => s.path)).toEqual(['/files/pairs.txt']);
+      expect(out.stderr).toMatch(/downloaded pairs\.txt from http:\/\/127\.0\.0\.1:\d+\/files\/pairs\.txt is not the expected file: size: expected 155335 bytes, received 24; the download was deleted/);
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toMatch(/^downloading pairs\.txt\nfacematch: /);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('datasets/lfw.json', () => {
   it('is a valid manifest with the official pairs.txt checksums and the archive md5', async () => {
     const m = await readDatasetManifest('lfw');
@@ -291,7 +317,7 @@ describe('datasets/lfw.json', () => {
     ).toThrow(/files\[0\]\.md5: expected lowercase hex or null, received ABC/);
   });
 
-  const lfwDir = process.env['FACEMATCH_LFW_DIR'];
+  const lfwDir = lfwDirOrSkip('datasets-fetch');
   it.skipIf(lfwDir === undefined)('matches the local pairs.txt byte for byte (FACEMATCH_LFW_DIR)', async () => {
     const m = await readDatasetManifest('lfw');
     const f = m.files.find((x) => x.file === 'pairs.txt')!;

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '../src/runtime/tf.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceDetector, type BlazeFaceDetector as FaceDetector } from '../src/detect/index.js';
 import type { DetectedFace, Point, RgbImage } from '../src/types.js';
+import { lfwDirOrSkip } from './fixtures/lfw.js';
 
-const LFW_DIR = process.env.FACEMATCH_LFW_DIR;
-if (!LFW_DIR) console.warn('detect-lfw: FACEMATCH_LFW_DIR is not set; the LFW detection tests are skipped.');
+const LFW_DIR = lfwDirOrSkip('detect-lfw');
 
 /** LFW deep-funneled images holding exactly one face at the default confidence. */
 const SINGLE_FACE = [
@@ -80,9 +79,6 @@ describe.skipIf(!LFW_DIR)('FaceDetector on LFW (FACEMATCH_LFW_DIR)', () => {
   let full: FaceDetector;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(LFW_DIR!, 'lfw-deepfunneled'))) {
-      throw new Error(`FACEMATCH_LFW_DIR=${LFW_DIR} is set but holds no lfw-deepfunneled/ folder`);
-    }
     auto = await createFaceDetector({ model: 'auto', backend: 'wasm' });
     short = await createFaceDetector({ model: 'short' });
     full = await createFaceDetector({ model: 'full' });

@@ -30,6 +30,11 @@ async function writeModelFolder(
 }
 
 /** Saves a layers model through tf.io.withSaveHandler into a model folder. */
+/** The bytes of a typed array, exactly its own range of its buffer. */
+function bytesOf(a: ArrayBufferView): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
 async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -224,10 +229,10 @@ describe('FaceNet embedder on a graph model', () => {
       { name: 'projection', shape: [16, 512], dtype: 'float32' },
     ];
     const bytes = Buffer.concat([
-      Buffer.from(filter.dataSync().buffer),
-      Buffer.from(bias.dataSync().buffer),
-      Buffer.from(new Int32Array([1, 2]).buffer),
-      Buffer.from(projection.dataSync().buffer),
+      bytesOf(filter.dataSync()),
+      bytesOf(bias.dataSync()),
+      bytesOf(new Int32Array([1, 2])),
+      bytesOf(projection.dataSync()),
     ]);
     const json = { format: 'graph-model', generatedBy: 'facematch test', convertedBy: 'hand-written', modelTopology: topology };
     await writeModelFolder(dir, json, specs, bytes);

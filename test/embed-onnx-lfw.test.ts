@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLfwImage } from '../bench/landmarks-lfw.js';
+import { readLfwImage } from '../bench/helpers/lfw-sample.js';
 import { cutChip, type ChipFraming } from '../src/align/framing.js';
 import { createFaceDetector, type FaceDetector } from '../src/detect/index.js';
 import { createOnnxEmbedder, type OnnxEmbedder, type OnnxEmbedderOptions } from '../src/embed/onnx/index.js';
@@ -17,6 +17,7 @@ import { liveOnnxSessions } from '../src/runtime/onnx.js';
 import type { RgbImage } from '../src/types.js';
 import { lfwDirOrSkip, lfwImage } from './fixtures/lfw.js';
 import { maxAbsDiff } from './fixtures/numeric.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const MODEL_FILE = 'mobilefacenet-faceplugin.onnx';
 const MODEL_SHA256 = '87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581';
@@ -216,7 +217,7 @@ describe.skipIf(!MODEL || !LFW)('MobileFaceNet (ONNX, arcface preset) on LFW Vie
     for (let i = 0; i < 50; i++) await e.embed([sample[i % sample.length]!]);
     const rss1 = rss();
     for (let i = 0; i < 10; i++) await cycle();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const rss2 = rss();
     console.info(`embed-onnx-lfw: RSS change over 50 embeds ${(rss1 - rss0).toFixed(1)} MB, over 10 more load/dispose cycles ${(rss2 - rss1).toFixed(1)} MB`);
     expect(liveOnnxSessions()).toBe(sessions);

@@ -1,15 +1,16 @@
 import sharp from 'sharp';
 import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/landmarks-lfw.js';
+import { flipImage, lfwDir, lfwSample, readLfwImage } from '../bench/helpers/lfw-sample.js';
 import { createFaceDetector, type BlazeFaceDetector as FaceDetector } from '../src/detect/index.js';
 import { createLandmarker, landmarkCentre, type Landmarker } from '../src/landmarks/index.js';
 import { unflipLandmarks } from '../src/landmarks/points.js';
 import { initBackend } from '../src/runtime/backend.js';
 import type { DetectedFace, Point, RgbImage } from '../src/types.js';
+import { LFW_DIR_VARIABLE } from '../bench/lfw/lfw-dir.js';
+import { lfwDirOrSkip } from './fixtures/lfw.js';
 
-const LFW = process.env.FACEMATCH_LFW_DIR;
-if (!LFW) console.warn('landmarks-lfw.test.ts skipped: set FACEMATCH_LFW_DIR to the LFW folder holding lfw-deepfunneled/');
+const LFW = lfwDirOrSkip('landmarks-lfw');
 
 interface Face {
   file: string;
@@ -146,12 +147,12 @@ describe.skipIf(!LFW)('68-point landmarks on LFW faces found by BlazeFace', () =
   });
 
   it('fails loudly when FACEMATCH_LFW_DIR points at a folder without LFW', async () => {
-    const saved = process.env.FACEMATCH_LFW_DIR;
-    process.env.FACEMATCH_LFW_DIR = '/nonexistent/lfw';
+    const saved = process.env[LFW_DIR_VARIABLE];
+    process.env[LFW_DIR_VARIABLE] = '/nonexistent/lfw';
     try {
       await expect(lfwDir()).rejects.toThrow(/lfw-deepfunneled/);
     } finally {
-      process.env.FACEMATCH_LFW_DIR = saved;
+      process.env[LFW_DIR_VARIABLE] = saved;
     }
   });
 });

@@ -13,6 +13,7 @@ import { resolveFaceMatcherOptions } from '../src/matcher-options.js';
 import * as tf from '../src/runtime/tf.js';
 import type { DetectedFace } from '../src/types.js';
 import { lfwDirOrSkip, lfwImage } from './fixtures/lfw.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const LFW = lfwDirOrSkip('matcher-stages');
 
@@ -122,7 +123,7 @@ describe.skipIf(!LFW)('FaceMatcher stages on LFW (FACEMATCH_LFW_DIR)', () => {
       expect(detected).toMatchObject({ status: 'rejected', reason: { code: 'MODEL_ERROR' } });
     }
     // Detectors still loading when dispose() ran are freed when their load settles.
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FACE_MATCH_ERROR_CODES, FaceMatchError } from '../src/errors.js';
+import { checkPixelCount, resolveConstraints } from '../src/image/constraints.js';
 import {
   ATTESTR_ERRORS,
   ATTESTR_FIELDS,
@@ -204,6 +205,18 @@ describe('toAttestrError', () => {
       status: 400,
       body: { code: 4001, message: 'Malformed data or missing required parameter values', details: 'targetBack: Maximum allowed image size is 10 MB.' },
     });
+  });
+
+  it('too many pixels is a 4001 giving the size and the limit', () => {
+    let thrown: unknown;
+    try {
+      checkPixelCount(10_000, 10_000, resolveConstraints('attestr'), ATTESTR_FIELDS.source);
+    } catch (err) {
+      thrown = err;
+    }
+    expect((toAttestrError(thrown).body as { details: string }).details).toBe(
+      'src: The image has more pixels than the service processes (10000x10000, 100 MP). Maximum: 50,000,000 pixels (50 MP) per image.',
+    );
   });
 
   it('answers every error code deliberately, and valid against the schemas', () => {

@@ -11,6 +11,8 @@ import {
   toDiditResponse,
   type DiditResponse,
 } from '../src/providers/didit.js';
+import { checkPixelCount, resolveConstraints } from '../src/image/constraints.js';
+import { loadImage } from '../src/image/load.js';
 import type { RgbImage } from '../src/types.js';
 import { makeChip, makeFaceReport, makeMatchResult } from './providers-builders.js';
 import { DIDIT_EXAMPLE_ERROR, DIDIT_EXAMPLE_OPTIONS_TEXT, DIDIT_EXAMPLE_RESPONSE } from './providers-fixtures.js';
@@ -184,6 +186,27 @@ describe('toDiditError', () => {
     expect(withDetails).toEqual({ status: 400, body: { detail: 'ref_image: Image resolution too low (320x240). Minimum resolution: 480x480 pixels.' } });
     const bare = toDiditError(error('IMAGE_TOO_SMALL'));
     expect(bare).toEqual({ status: 400, body: { detail: 'Image resolution too low. Minimum resolution: 480x480 pixels.' } });
+  });
+
+  it('IMAGE_TOO_LARGE is a 400 giving the size and the pixel limit', () => {
+    let thrown: unknown;
+    try {
+      checkPixelCount(9000, 6000, resolveConstraints('didit'), 'ref_image');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(toDiditError(thrown)).toEqual({
+      status: 400,
+      body: { detail: 'ref_image: Image dimensions too large (9000x6000, 54 MP). Maximum: 50,000,000 pixels (50 MP) per image.' },
+    });
+    expect(toDiditError(error('IMAGE_TOO_LARGE', 'user_image')).body).toEqual({ detail: 'user_image: Image dimensions too large. Maximum: 50,000,000 pixels (50 MP) per image.' });
+  });
+
+  it('a missing file names the field once', async () => {
+    const thrown = await loadImage('/nonexistent/facematch/ref.jpg', { field: DIDIT_FIELDS.target }).catch((e: unknown) => e);
+    const detail = (toDiditError(thrown).body as { detail: string }).detail;
+    expect(detail.match(/ref_image/g)).toHaveLength(1);
+    expect(detail).toMatch(/^Expected a readable image file for ref_image but /);
   });
 
   it('FILE_TOO_LARGE is a 400 about the 5MB limit', () => {

@@ -265,9 +265,12 @@ describe('the registry file', () => {
     await Promise.all(
       [0, 1, 2, 3].map(
         (p) =>
-          new Promise<void>((resolve, reject) =>
-            execFile(process.execPath, ['--input-type=module', '-e', script(p)], { timeout: 60_000 }, (err, _out, stderr) => (err ? reject(new Error(stderr)) : resolve())),
-          ),
+          new Promise<void>((resolve, reject) => {
+            execFile(process.execPath, ['--input-type=module', '-e', script(p)], { timeout: 60_000 }, (err, _out, stderr) => {
+              if (err) reject(new Error(stderr));
+              else resolve();
+            });
+          }),
       ),
     );
     const ids = (await listCalibrations({ home })).map((c) => c.key.embedder).sort();

@@ -20,7 +20,7 @@ import type { Box, Point } from '../../src/types.js';
 import { evaluateProtocol } from '../lfw/metrics.js';
 import { findLfw, loadPairs } from '../lfw/pairs.js';
 import type { PairScore } from '../lfw/types.js';
-import { runPool } from '../pool.js';
+import { runPool } from '../lfw/pool.js';
 import { recipeByName, type FaceRecord, type Recipe } from './recipes.js';
 import type { ExperimentItem, ExperimentResult, ExperimentWorkerData } from './worker.js';
 
@@ -215,7 +215,7 @@ class Experiments {
       all.set(r.embedding, i * DIM);
       return r.embedding;
     });
-    await writeFile(file, Buffer.from(all.buffer));
+    await writeFile(file, Buffer.from(all.buffer, all.byteOffset, all.byteLength));
     return rows;
   }
 

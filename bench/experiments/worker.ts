@@ -13,7 +13,7 @@ import { loadImage } from '../../src/image/load.js';
 import { createLandmarker, type LandmarkerOptions } from '../../src/landmarks/landmarker.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import type { Box, Point, RgbImage } from '../../src/types.js';
-import type { WorkerReply, WorkerTask } from '../pool.js';
+import type { WorkerReply, WorkerTask } from '../lfw/pool.js';
 import { buildChips, type FaceRecord, type Recipe } from './recipes.js';
 
 /** What a worker is started with. */

@@ -1,11 +1,13 @@
 /**
  * The benchmark's two pictures, written as plain SVG with no dependency: the ROC curve on a
  * logarithmic FAR axis, and histograms of same-person and different-person scores with the
- * thresholds marked.
+ * thresholds marked. Every label is placed from its measured width (`text-measure.ts`): titles
+ * and legend entries wrap rather than run off the picture, and the picture grows to hold them.
  * @module
  */
 import { equalErrorRate, rocAuc, tarAtFar, type RocCurve } from './metrics.js';
 import { el, n2, niceTicks, pathOf, STYLE, text, tickLabel } from './svg.js';
+import { ascent, lineHeight, textWidth, wrapText } from './text-measure.js';
 import type { PairLabel, PairScore } from './types.js';
 
 /**
@@ -38,8 +40,8 @@ export interface RocChartOptions {
   tarMin?: number;
   /** Width in pixels. Default 760. */
   width?: number;
-  /** Height in pixels. Default 520. */
-  height?: number;
+  /** Height of the plot area in pixels. Default 388. The picture is as tall as its title, plot and legend need. */
+  plotHeight?: number;
 }
 
 /**
@@ -74,16 +76,14 @@ export interface HistogramOptions {
   bins?: number;
   /** Width in pixels. Default 760. */
   width?: number;
-  /** Height in pixels. Default 460. */
-  height?: number;
+  /** Height of the plot area (bars and threshold labels) in pixels. Default 330. The picture is as tall as its title, legend and plot need. */
+  plotHeight?: number;
 }
 
 const FONT_ATTRS = { 'font-family': STYLE.font, fill: STYLE.ink };
 
-/** Rough width of a label in pixels at a font size (DejaVu Sans averages ~0.58 em). */
-function textWidth(s: string, size: number): number {
-  return s.length * size * 0.58;
-}
+/** Left and right margin of the picture's text. */
+const MARGIN = 24;
 
 /** An integer exponent in superscript characters: −4 → ⁻⁴. */
 function superscript(n: number): string {
@@ -95,12 +95,28 @@ function pct(v: number, digits = 1): string {
   return `${(v * 100).toFixed(digits)}%`;
 }
 
-function header(width: number, title: string, subtitle: string | undefined): string {
-  return [
-    el('rect', { x: 0, y: 0, width, height: '100%', fill: '#ffffff' }),
-    text(24, 30, title, { ...FONT_ATTRS, 'font-size': 17, 'font-weight': 'bold' }),
-    subtitle === undefined ? '' : text(24, 50, subtitle, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 12 }),
-  ].join('');
+/**
+ * The white background, the title (bold 17 px) and the subtitle (12 px), each wrapped to the
+ * picture's width. Returns the markup and the y below the last line.
+ */
+function header(width: number, title: string, subtitle: string | undefined): { markup: string; bottom: number } {
+  const parts = [el('rect', { x: 0, y: 0, width, height: '100%', fill: '#ffffff' })];
+  const room = width - 2 * MARGIN;
+  let y = 30;
+  wrapText(title, 17, room, true).forEach((line, i) => {
+    if (i > 0) y += 22;
+    parts.push(text(MARGIN, y, line, { ...FONT_ATTRS, 'font-size': 17, 'font-weight': 'bold' }));
+  });
+  let bottom = y + lineHeight(17) - ascent(17);
+  if (subtitle !== undefined) {
+    y += 20;
+    wrapText(subtitle, 12, room).forEach((line, i) => {
+      if (i > 0) y += 16;
+      parts.push(text(MARGIN, y, line, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 12 }));
+    });
+    bottom = y + lineHeight(12) - ascent(12);
+  }
+  return { markup: parts.join(''), bottom };
 }
 
 /**
@@ -112,15 +128,16 @@ function header(width: number, title: string, subtitle: string | undefined): str
  */
 export function renderRocSvg(series: readonly RocSeries[], options: RocChartOptions = {}): string {
   const W = options.width ?? 760;
-  const H = options.height ?? 520;
   const farMin = options.farMin ?? 1e-4;
   const lmin = Math.log10(farMin);
-  const box = { x0: 76, x1: W - 28, y0: 70, y1: H - 62 };
+  const head = header(W, options.title ?? 'ROC curve', options.subtitle);
+  const y0 = Math.ceil(head.bottom + 16);
+  const box = { x0: 76, x1: W - 28, y0, y1: y0 + (options.plotHeight ?? 388) };
   const lowest = Math.min(1, ...series.map((s) => tarAtFar(s.curve, farMin)));
   const tarMin = options.tarMin ?? Math.max(0, Math.min(0.9, Math.floor((lowest - 0.02) * 10) / 10));
   const X = (far: number): number => box.x0 + ((Math.log10(Math.max(far, farMin)) - lmin) / -lmin) * (box.x1 - box.x0);
   const Y = (tar: number): number => box.y1 - ((tar - tarMin) / (1 - tarMin)) * (box.y1 - box.y0);
-  const out: string[] = [header(W, options.title ?? 'ROC curve', options.subtitle)];
+  const out: string[] = [head.markup];
 
   // Band where no FAR can be measured (fewer than one false accept), for the first curve.
   const first = series[0];
@@ -149,12 +166,14 @@ export function renderRocSvg(series: readonly RocSeries[], options: RocChartOpti
     labels.push(text(box.x0 - 8, y + 4, tickLabel(t, yTicks), { ...FONT_ATTRS, 'font-size': 12, 'text-anchor': 'end' }));
   }
   out.push(el('g', {}, ...grid), el('g', {}, ...labels));
-  if (band !== undefined && band - box.x0 > 70) {
+  if (band !== undefined) {
+    // Inside the shaded band, over its bottom; left out when the band is too narrow for it.
     const label = `< 1 false accept in ${first!.curve.different.toLocaleString('en-US')}`;
-    out.push(text(box.x0 + 6, box.y1 - 8, label, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 10 }));
+    if (textWidth(label, 10) + 12 <= band - box.x0) out.push(text(box.x0 + 6, box.y1 - 8, label, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 10 }));
   }
+  const axisTitleY = box.y1 + 40;
   out.push(
-    text((box.x0 + box.x1) / 2, H - 22, 'False accept rate (FAR), log scale', { ...FONT_ATTRS, 'font-size': 13, 'text-anchor': 'middle' }),
+    text((box.x0 + box.x1) / 2, axisTitleY, 'False accept rate (FAR), log scale', { ...FONT_ATTRS, 'font-size': 13, 'text-anchor': 'middle' }),
     text(0, 0, 'True accept rate (TAR)', {
       ...FONT_ATTRS,
       'font-size': 13,
@@ -195,27 +214,37 @@ export function renderRocSvg(series: readonly RocSeries[], options: RocChartOpti
   out.push(el('defs', {}, clip), el('g', { 'clip-path': 'url(#roc-plot)' }, ...curves));
   out.push(el('rect', { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, fill: 'none', stroke: STYLE.frame }));
 
-  // Legend, bottom right inside the plot.
+  // Legend under the plot, as wide as the plot: each curve's label (wrapped to fit) and figures.
+  const lx = box.x0;
+  const legendW = box.x1 - box.x0;
+  const textX = lx + 38;
+  const room = lx + legendW - 12 - textX;
+  const titleStep = 16;
+  const detailStep = 15;
   const rows = series.map((s, i) => ({
     color: s.color ?? STYLE.palette[i % STYLE.palette.length]!,
-    title: s.label,
-    detail: `AUC ${rocAuc(s.curve).toFixed(4)} · EER ${pct(equalErrorRate(s.curve).rate, 2)} · TAR@FAR=1e-3 ${pct(tarAtFar(s.curve, 1e-3))}`,
+    title: wrapText(s.label, 12.5, room, true),
+    detail: wrapText(`AUC ${rocAuc(s.curve).toFixed(4)} · EER ${pct(equalErrorRate(s.curve).rate, 2)} · TAR@FAR=1e-3 ${pct(tarAtFar(s.curve, 1e-3))}`, 11, room),
   }));
-  const note = '● TAR at FAR = 1e-3 and 1e-2';
-  const legendW = Math.max(textWidth(note, 11), ...rows.map((r) => Math.max(textWidth(r.title, 12.5), textWidth(r.detail, 11)))) + 46;
-  const legendH = rows.length * 36 + 28;
-  const lx = box.x1 - legendW - 12;
-  const ly = box.y1 - legendH - 12;
-  const legend = [el('rect', { x: lx, y: ly, width: legendW, height: legendH, rx: 4, fill: '#ffffff', 'fill-opacity': 0.94, stroke: STYLE.grid })];
-  rows.forEach((r, i) => {
-    const y = ly + 20 + i * 36;
+  const notes = ['● TAR at FAR = 1e-3 and 1e-2'];
+  if (band !== undefined) {
+    notes.push(`Shaded: FAR below 1 / ${first!.curve.different.toLocaleString('en-US')} (the different-person pairs), where not one false accept can happen: not measurable`);
+  }
+  const note = notes.flatMap((n) => wrapText(n, 11, legendW - 24));
+  const ly = axisTitleY + 18;
+  const legend: string[] = [];
+  let y = ly + 8 + ascent(12.5);
+  for (const r of rows) {
     legend.push(el('line', { x1: lx + 12, y1: y - 4, x2: lx + 32, y2: y - 4, stroke: r.color, 'stroke-width': 2.5 }));
-    legend.push(text(lx + 38, y, r.title, { ...FONT_ATTRS, 'font-size': 12.5, 'font-weight': 'bold' }));
-    legend.push(text(lx + 38, y + 15, r.detail, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 11 }));
-  });
-  legend.push(text(lx + 12, ly + legendH - 10, note, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 11 }));
-  out.push(el('g', {}, ...legend));
-  return svgDocument(W, H, out);
+    r.title.forEach((line, k) => legend.push(text(textX, y + k * titleStep, line, { ...FONT_ATTRS, 'font-size': 12.5, 'font-weight': 'bold' })));
+    y += (r.title.length - 1) * titleStep + detailStep;
+    r.detail.forEach((line, k) => legend.push(text(textX, y + k * detailStep, line, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 11 })));
+    y += (r.detail.length - 1) * detailStep + 21;
+  }
+  note.forEach((line, k) => legend.push(text(lx + 12, y + k * detailStep, line, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 11 })));
+  const legendH = y + (note.length - 1) * detailStep + lineHeight(11) - ascent(11) + 8 - ly;
+  out.push(el('g', {}, el('rect', { x: lx, y: ly, width: legendW, height: legendH, rx: 4, fill: '#ffffff', stroke: STYLE.grid }), ...legend));
+  return svgDocument(W, Math.ceil(ly + legendH + 14), out);
 }
 
 function svgDocument(width: number, height: number, body: readonly string[]): string {
@@ -236,7 +265,7 @@ function svgDocument(width: number, height: number, body: readonly string[]): st
  */
 export function renderScoreHistogramSvg(pairs: readonly PairLabel[], scores: readonly PairScore[], options: HistogramOptions = {}): string {
   const W = options.width ?? 760;
-  const H = options.height ?? 460;
+  const head = header(W, options.title ?? 'Score distributions', options.subtitle);
   const bins = options.bins ?? 60;
   const markers = options.thresholds ?? [];
   const folds = options.foldThresholds ?? [];
@@ -277,7 +306,7 @@ export function renderScoreHistogramSvg(pairs: readonly PairLabel[], scores: rea
   if (noFace > 0) legendItems.push({ label: `${noFace.toLocaleString('en-US')} pair${noFace === 1 ? '' : 's'} without a face (not shown, counted wrong)`, color: '#b91c1c' });
   const legend: string[] = [];
   let lx = 70;
-  let ly = 71;
+  let ly = Math.ceil(head.bottom + 8 + ascent(12));
   for (const item of legendItems) {
     const w = (item.swatch === undefined ? 0 : 20) + textWidth(item.label, 12);
     if (lx > 70 && lx + w > W - 28) {
@@ -291,7 +320,9 @@ export function renderScoreHistogramSvg(pairs: readonly PairLabel[], scores: rea
     lx += w + 22;
   }
 
-  const box = { x0: 70, x1: W - 28, y0: ly + 14, y1: H - 58 };
+  const y0 = ly + 14;
+  const box = { x0: 70, x1: W - 28, y0, y1: y0 + (options.plotHeight ?? 330) };
+  const H = box.y1 + 58;
   const X = (v: number): number => box.x0 + ((v - dlo) / (dhi - dlo)) * (box.x1 - box.x0);
 
   // Threshold labels: greedy rows, left to right, so that no two labels in a row overlap.
@@ -316,7 +347,7 @@ export function renderScoreHistogramSvg(pairs: readonly PairLabel[], scores: rea
   const ymax = Math.max(maxCount * 1.05, yTicks[yTicks.length - 1]!);
   const Y = (c: number): number => box.y1 - (c / ymax) * (box.y1 - yTop);
 
-  const out: string[] = [header(W, options.title ?? 'Score distributions', options.subtitle), ...legend];
+  const out: string[] = [head.markup, ...legend];
 
   // Grid and axes.
   const grid: string[] = [];

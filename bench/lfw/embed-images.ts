@@ -1,22 +1,19 @@
+/**
+ * Embeds the distinct images of a benchmark once: from the on-disk cache when it holds them, through
+ * a pool of worker threads otherwise. Engine-agnostic: the caller names the worker module and the
+ * cache key.
+ * @module
+ */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import type { Box } from '../../src/types.js';
-import { runPool } from '../pool.js';
-import { EmbeddingCache, cacheKey, hashImage, type CachedEmbedding } from './cache.js';
+import { runPool } from './pool.js';
+import { EmbeddingCache, hashImage, type CachedEmbedding } from './cache.js';
 import { ProgressReporter } from './progress.js';
 import { LatencyRecorder } from './stats.js';
 import type { StageTimings } from './types.js';
-
-/** What a worker is started with. */
-export interface EmbedWorkerData {
-  /** Folder the image paths are relative to. */
-  dataDir: string;
-  /** Options of each worker's FaceMatcher (plain data only). */
-  matcher: FaceMatcherOptions;
-}
 
 /** One image to embed. */
 export interface EmbedJob {
@@ -24,34 +21,7 @@ export interface EmbedJob {
   path: string;
 }
 
-/** A worker's answer for one image. */
-export type EmbedOutcome =
-  | {
-      embedding: Float32Array;
-      box: Box;
-      score: number;
-      faceCount: number;
-      timings: Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>;
-    }
-  | { error: { code: string; message: string } };
-
-/** Options of {@link embedImages}. */
-export interface EmbedImagesOptions {
-  /** Folder the image paths are relative to. */
-  dataDir: string;
-  /** FaceMatcher options for the workers (plain data). */
-  matcher: FaceMatcherOptions;
-  /** Worker threads. Default: one per core. */
-  workers?: number;
-  /** Cache folder; `false` disables the cache. Default `.cache/facematch`. */
-  cacheDir?: string | false;
-  /** Extra facts that change embeddings, mixed into the cache key (for example the package version). */
-  cacheSalt?: Record<string, unknown>;
-  /** Print progress. Default true. */
-  progress?: boolean;
-}
-
-/** The result of {@link embedImages}. */
+/** The result of {@link embedThroughPool}. */
 export interface EmbeddedImages {
   /** Per image path: the embedding, or null when no face was found or the image failed. */
   embeddings: Map<string, CachedEmbedding | null>;
@@ -70,8 +40,8 @@ export interface EmbeddedImages {
 }
 
 /**
- * What every pool worker answers per image, facematch's or a peer's: an embedding with its face
- * and stage times (a stage the worker does not time is absent), or the error that stopped it.
+ * What a pool worker answers per image: an embedding with its face and stage times (a stage the
+ * worker does not time is absent), or the error that stopped it.
  */
 export type PooledOutcome =
   | { embedding: Float32Array; box: Box; score: number; timings: Partial<Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>> }
@@ -123,7 +93,10 @@ export async function embedThroughPool<TOut extends PooledOutcome>(
   }
 
   const recorder = new LatencyRecorder();
-  const progress = options.progress === false ? undefined : new ProgressReporter({ total: todo.length, label: options.progress });
+  if (todo.length === 0 && options.progress !== false) {
+    process.stderr.write(`${options.progress}: all ${paths.length.toLocaleString('en-US')} images from the cache, none to compute\n`);
+  }
+  const progress = options.progress === false || todo.length === 0 ? undefined : new ProgressReporter({ total: todo.length, label: options.progress });
   const start = performance.now();
   const results = await runPool<EmbedJob, TOut>(
     options.workerFile,
@@ -153,20 +126,4 @@ export async function embedThroughPool<TOut extends PooledOutcome>(
   });
   await cache?.save();
   return { embeddings, computed: todo.length, cached: paths.length - todo.length, failures, seconds, stages: recorder.summary(), workers };
-}
-
-/**
- * Embeds every image once with facematch, through a pool of worker threads, reusing the on-disk
- * cache keyed by each image's sha256 and the matcher options.
- */
-export function embedImages(paths: readonly string[], options: EmbedImagesOptions): Promise<EmbeddedImages> {
-  return embedThroughPool<EmbedOutcome>(paths, {
-    dataDir: options.dataDir,
-    cacheKey: cacheKey({ matcher: options.matcher as Record<string, unknown>, ...(options.cacheSalt ?? {}) }),
-    cacheDir: options.cacheDir,
-    workers: options.workers,
-    workerFile: new URL('./embed-worker.js', import.meta.url),
-    workerData: { dataDir: options.dataDir, matcher: options.matcher } satisfies EmbedWorkerData,
-    progress: options.progress === false ? false : 'embedding',
-  });
 }

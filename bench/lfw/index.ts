@@ -12,3 +12,5 @@ export * from './report.js';
 export * from './cache.js';
 export * from './progress.js';
 export * from './machine.js';
+export * from './markdown.js';
+export * from './lfw-dir.js';

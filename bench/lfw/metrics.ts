@@ -414,6 +414,8 @@ export function evaluateProtocol(pairs: readonly PairLabel[], scores: readonly P
   const eer = equalErrorRate(curve);
   return {
     pairs: pairs.length,
+    samePairs: curve.same,
+    differentPairs: curve.different,
     folds: cv.folds,
     accuracy: cv.accuracy,
     thresholds: cv.thresholds,

@@ -14,6 +14,7 @@ import { stat, readFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { FaceMatchError } from '../../src/errors.js';
 import type { LfwPair } from './types.js';
+import { lfwDirFromEnv } from './lfw-dir.js';
 
 /**
  * Image folders an LFW data folder may hold, in order of preference: the deep-funneled variant the
@@ -241,7 +242,7 @@ async function isFile(p: string): Promise<boolean> {
  */
 export async function findLfw(dataDir: string | undefined, options: FindLfwOptions = {}): Promise<LfwLocation> {
   const env = options.env ?? process.env;
-  const given = dataDir ?? env['FACEMATCH_LFW_DIR'];
+  const given = dataDir ?? lfwDirFromEnv(env);
   const fetchHint = 'download it with `facematch datasets fetch lfw`';
   if (given === undefined || given.trim() === '') {
     throw new FaceMatchError(

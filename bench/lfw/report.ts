@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderRocSvg, renderScoreHistogramSvg } from './charts.js';
 import { rocCurve } from './metrics.js';
+import { int, ms, pct, table } from './markdown.js';
 import { sig } from './svg.js';
 import type { LfwReport, PairLabel, PairScore, StageTimings } from './types.js';
 
@@ -75,28 +76,11 @@ export interface MarkdownFigures {
   histogram: string;
 }
 
-function pct(v: number | null, digits = 2): string {
-  return v === null ? 'n/a' : `${(v * 100).toFixed(digits)}%`;
-}
-
-function int(v: number): string {
-  return v.toLocaleString('en-US');
-}
-
-function ms(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
 /** A formatter giving every value of a column the same decimals: four significant digits of the largest. */
 function sameDecimals(values: readonly number[]): (v: number) => string {
   const top = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
   const decimals = top === 0 ? 4 : Math.max(0, Math.min(8, 3 - Math.floor(Math.log10(top))));
   return (v) => v.toFixed(decimals);
-}
-
-function table(head: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
-  const cells = (r: readonly string[]): string => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [cells(head), `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...rows.map(cells)].join('\n');
 }
 
 /** The label of a run in legends and titles: `embedder + detector`. */
@@ -140,9 +124,37 @@ function stagesTable(stages: StageTimings): string {
   return table(['stage', 'p50 ms', 'p95 ms', 'mean ms', 'images'], ['l', 'r', 'r', 'r', 'r'], rows);
 }
 
+/** A TAR at a FAR, saying when the run has too few different-person pairs for that FAR to mean anything. */
+function tarCell(report: LfwReport, far: '1e-2' | '1e-3'): string {
+  const needed = Math.round(1 / Number(far));
+  const value = pct(report.tarAtFar[far]);
+  if (report.differentPairs >= needed) return value;
+  return `${value} (FAR ${far} needs at least ${int(needed)} different-person pairs for one false accept to mean ${far}; with ${int(report.differentPairs)} this is the TAR at no false accept)`;
+}
+
+/** The approve-threshold section: the recommendation, or why there is none. */
+function approveThresholdSection(a: NonNullable<LfwReport['approveThreshold']>, folds: number): string[] {
+  const out = [`## Approve threshold for FAR ≤ ${sig(a.targetFar)}`, '', a.summary, ''];
+  if (a.status === 'too-few-pairs') return out;
+  out.push(
+    table(
+      ['fold', 'threshold (chosen on the other folds)', 'FAR held out', 'FRR held out'],
+      ['r', 'r', 'r', 'r'],
+      a.perFold.map((f) => [String(f.fold + 1), f.threshold === null ? 'none ≤ 100' : sig(f.threshold), pct(f.far, 3), pct(f.frr)]),
+    ),
+    '',
+    `Each fold's threshold is the lowest whose FAR on the other ${folds - 1} folds (at least ${int(a.trainingDifferentPairs)} different-person pairs) ` +
+      `is at most ${sig(a.targetFar)}; the recommendation is the largest of them, rounded up. The held-out rates are the per-fold thresholds' own, ` +
+      'not the recommendation\'s.',
+    '',
+  );
+  return out;
+}
+
 /**
- * The Markdown summary: headline metrics, provider thresholds, per-fold results, throughput,
- * machine, and links to the two pictures when `figures` is given.
+ * The Markdown summary: headline metrics, provider thresholds, per-fold results, the approve
+ * threshold (when the run has one), throughput, machine, and links to the two pictures when
+ * `figures` is given.
  *
  * @category Benchmark
  */
@@ -165,8 +177,8 @@ export function renderMarkdown(report: LfwReport, figures?: MarkdownFigures): st
         [`Standard error (std / √${folds})`, pct(acc.stderr)],
         ['ROC AUC', report.auc.toFixed(5)],
         ['Equal error rate', `${pct(report.eer)} (threshold ${sig(report.eerThreshold)})`],
-        ['TAR @ FAR = 1e-2', pct(report.tarAtFar['1e-2'])],
-        ['TAR @ FAR = 1e-3', pct(report.tarAtFar['1e-3'])],
+        ['TAR @ FAR = 1e-2', tarCell(report, '1e-2')],
+        ['TAR @ FAR = 1e-3', tarCell(report, '1e-3')],
         ['Pairs without a face (counted wrong)', `${int(report.noFacePairs)} of ${int(report.pairs)}`],
         ...(report.noFaceImages === undefined ? [] : [['Images without a face', int(report.noFaceImages)]]),
       ],
@@ -207,13 +219,23 @@ export function renderMarkdown(report: LfwReport, figures?: MarkdownFigures): st
     '',
   );
 
+  if (report.approveThreshold !== undefined) out.push(...approveThresholdSection(report.approveThreshold, folds));
+
   out.push('## Throughput', '');
   if (report.throughput === null) {
-    out.push('Not measured: every embedding came from the cache.', '');
+    out.push(
+      'Not measured: every embedding came from the cache, and no earlier run of this configuration recorded its throughput. ' +
+        'Rerun with `--no-cache` (or an empty `--cache` folder) to measure it.',
+      '',
+    );
   } else {
     const t = report.throughput;
+    const rate = `${int(t.images)} images in ${t.seconds.toFixed(1)} s with ${t.workers} worker${t.workers === 1 ? '' : 's'}: **${t.imagesPerSecond.toFixed(1)} images/s**`;
     out.push(
-      `${int(t.images)} images in ${t.seconds.toFixed(1)} s with ${t.workers} worker${t.workers === 1 ? '' : 's'}: **${t.imagesPerSecond.toFixed(1)} images/s**.`,
+      t.cached
+        ? `Every embedding of this run came from the cache; these are the figures of the earlier run of the same configuration that computed them, ` +
+            `measured ${t.measuredAt}: ${rate}.`
+        : `${rate}.`,
       '',
       stagesTable(t.stages),
       '',

@@ -153,12 +153,23 @@ export interface EmbeddingRunTiming {
 }
 
 /**
- * The report's throughput block of an embedding run, or null when every embedding came from the
- * cache (a rate measured on nothing would be meaningless).
+ * The report's throughput block of an embedding run, measured now, or null when every embedding
+ * came from the cache (a rate measured on nothing would be meaningless: the caller looks up the
+ * earlier run's, see `recallThroughput`).
  *
+ * @param run - the embedding run
+ * @param measuredAt - when (ISO 8601); default now
  * @category Benchmark
  */
-export function throughputOf(run: EmbeddingRunTiming): Throughput | null {
+export function throughputOf(run: EmbeddingRunTiming, measuredAt = new Date().toISOString()): Throughput | null {
   if (run.computed === 0) return null;
-  return { imagesPerSecond: run.computed / run.seconds, workers: run.workers, images: run.computed, seconds: run.seconds, stages: run.stages };
+  return {
+    cached: false,
+    measuredAt,
+    imagesPerSecond: run.computed / run.seconds,
+    workers: run.workers,
+    images: run.computed,
+    seconds: run.seconds,
+    stages: run.stages,
+  };
 }

@@ -133,6 +133,13 @@ export type ThresholdSelection = 'cross-validation' | 'in-sample';
 export interface LfwMetrics {
   /** Number of pairs scored (including pairs without a face). */
   pairs: number;
+  /** Same-person pairs among them. */
+  samePairs: number;
+  /**
+   * Different-person pairs among them: a FAR below 1 / differentPairs cannot be measured (TAR at
+   * FAR 1e-3 needs at least 1,000 for one false accept to mean 1e-3).
+   */
+  differentPairs: number;
   /** Number of folds. */
   folds: number;
   /** Accuracy on held-out folds: mean, spread and per fold. */
@@ -190,11 +197,17 @@ export interface StageTimings {
 }
 
 /**
- * How fast the pipeline embedded the benchmark images.
+ * How fast the pipeline embedded the benchmark images. When every embedding of a run came from
+ * the cache, the run measured nothing; its report then carries the throughput of the earlier run
+ * of the same configuration that computed them, marked `cached`, with the date it was measured.
  *
  * @category Benchmark
  */
 export interface Throughput {
+  /** False when measured by this run; true when it is an earlier run's measurement (every embedding of this run came from the cache). */
+  cached: boolean;
+  /** When the measurement was made (ISO 8601): this run's time, or the earlier run's. */
+  measuredAt: string;
   /** Images embedded per second of wall-clock time, all workers together. */
   imagesPerSecond: number;
   /** Number of worker threads. */
@@ -233,7 +246,10 @@ export interface MachineInfo {
 export interface LfwReport extends LfwMetrics {
   /** Name of the pairs file, such as `pairs.txt`. */
   dataset: string;
-  /** Embedding throughput, or `null` when every embedding came from the cache. */
+  /**
+   * Embedding throughput: this run's, or when every embedding came from the cache the earlier
+   * run's that computed them (`cached: true`); `null` only when no such run was recorded.
+   */
   throughput: Throughput | null;
   /** The embedder, such as `dlib-resnet`. */
   embedder: string;
@@ -247,6 +263,51 @@ export interface LfwReport extends LfwMetrics {
   machine: MachineInfo;
   /** Images in which no face was found, when known. */
   noFaceImages?: number;
+  /** The approve threshold chosen for a target FAR, when the run has a calibrated score (facematch). */
+  approveThreshold?: ApproveThresholdReport;
   /** ISO 8601 time the run finished. */
   createdAt: string;
+}
+
+/**
+ * Whether an approve threshold could be chosen for the target FAR:
+ *
+ * - `recommended`: every fold's training part (the other folds) holds enough different-person
+ *   pairs, and a threshold of at most 100 meets the target on each;
+ * - `too-few-pairs`: some training part holds fewer than `neededDifferentPairs`, so the target
+ *   can be neither met nor checked (one false accept would already be a larger FAR);
+ * - `unreachable`: enough pairs, but on some fold even 100 accepts too many.
+ *
+ * @category Benchmark
+ */
+export type ApproveThresholdStatus = 'recommended' | 'too-few-pairs' | 'unreachable';
+
+/**
+ * The approve threshold for a target false accept rate, chosen with the protocol's own
+ * cross-validation: for each fold, the lowest threshold whose FAR on the other folds is at most
+ * the target; the recommendation is the largest of these, rounded up to a whole score.
+ *
+ * @category Benchmark
+ */
+export interface ApproveThresholdReport {
+  /** The target FAR, such as 0.001. */
+  targetFar: number;
+  /** What the answer is; see {@link ApproveThresholdStatus}. */
+  status: ApproveThresholdStatus;
+  /** The recommended approve threshold; null unless `status` is `recommended`. */
+  recommended: number | null;
+  /** Different-person pairs with a score in all folds. */
+  differentPairs: number;
+  /** The fewest different-person pairs with a score in any fold's training part. */
+  trainingDifferentPairs: number;
+  /** Different-person pairs a training part needs for one false accept to mean a FAR of `targetFar`: ⌈1 / targetFar⌉. */
+  neededDifferentPairs: number;
+  /** Mean FAR of the per-fold thresholds on their held-out folds. */
+  heldOutFar: number;
+  /** Mean FRR of the per-fold thresholds on their held-out folds. */
+  heldOutFrr: number;
+  /** Per fold (0-based): the threshold chosen on the other folds (null: none at most 100), and its FAR and FRR on this fold. */
+  perFold: { fold: number; threshold: number | null; far: number; frr: number }[];
+  /** The answer in one sentence, for people. */
+  summary: string;
 }

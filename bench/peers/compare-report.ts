@@ -4,8 +4,10 @@
  * @module
  */
 import { renderRocSvg, type RocSeries } from '../lfw/charts.js';
-import type { RocCurve } from '../lfw/metrics.js';
+import { int, ms, pct, table } from '../lfw/markdown.js';
+import { rocCurve, type RocCurve } from '../lfw/metrics.js';
 import type { LfwMetrics, LfwReport, MachineInfo, Throughput } from '../lfw/types.js';
+import type { EngineBenchResult } from './run.js';
 
 /**
  * Another way of scoring the same embeddings, with its metrics.
@@ -33,10 +35,8 @@ export interface ComparisonEntry {
   scoring: string;
   /** The library's report (the documented scoring). */
   report: LfwReport;
-  /** Throughput to show: this run's, or an earlier cold run's when every embedding came from the cache. */
+  /** Throughput to show: this run's, or (`cached`) the earlier run's that computed every embedding this one took from the cache. */
   throughput: Throughput | null;
-  /** When `throughput` comes from an earlier run: that run's time (ISO 8601). */
-  throughputFrom?: string;
   /** The ROC curve, for the picture. */
   curve?: RocCurve;
   /** Other scorings of the same embeddings. */
@@ -79,21 +79,29 @@ export interface ComparisonDocument {
   commands: readonly string[];
 }
 
-function pct(v: number | null | undefined, digits = 2): string {
-  return v === null || v === undefined ? 'n/a' : `${(v * 100).toFixed(digits)}%`;
+/**
+ * A library's row of the comparison, from its run: the one row builder for facematch and the
+ * peers alike.
+ *
+ * @category Benchmark
+ */
+export function comparisonEntry(run: EngineBenchResult): ComparisonEntry {
+  const [primary, ...others] = run.comparisons;
+  return {
+    library: `${run.library} ${run.version}`,
+    pipeline: run.pipeline,
+    scoring: primary!.label,
+    report: run.report,
+    throughput: run.report.throughput,
+    curve: rocCurve(run.pairs, run.scores),
+    ...(others.length > 0 ? { alternatives: others.map((o) => ({ label: o.label, metrics: o.metrics })) } : {}),
+    ...(run.facesFound ? { facesFound: run.facesFound } : {}),
+  };
 }
 
-function int(v: number): string {
-  return v.toLocaleString('en-US');
-}
-
-function ms(v: number | undefined): string {
-  return v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
-}
-
-function table(head: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
-  const cells = (r: readonly string[]): string => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [cells(head), `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...rows.map(cells)].join('\n');
+/** Milliseconds, or a dash for a stage the library does not time separately. */
+function msCell(v: number | undefined): string {
+  return v === undefined ? '–' : ms(v);
 }
 
 function accuracyCell(m: LfwMetrics): string {
@@ -103,7 +111,7 @@ function accuracyCell(m: LfwMetrics): string {
 function throughputCell(e: ComparisonEntry): string {
   if (e.throughput === null) return 'cached¹';
   const rate = e.throughput.imagesPerSecond.toFixed(1);
-  return e.throughputFrom === undefined ? rate : `${rate}²`;
+  return e.throughput.cached ? `${rate}²` : rate;
 }
 
 /**
@@ -155,9 +163,13 @@ export function renderComparisonMarkdown(doc: ComparisonDocument): string {
       'at every threshold (it also caps the ROC: a no-face different-person pair is a false accept everywhere, so TAR at a FAR below its share is 0).',
     'images/s: end to end (file read, decode, detection, landmarks, embedding) over all workers, wall clock; each worker is a thread with its own tfjs.',
   ];
-  if (doc.entries.some((e) => e.throughput === null)) notes.push('¹ every embedding came from the cache, and no earlier cold run was recorded: rerun with `--cold <library>`.');
-  if (doc.entries.some((e) => e.throughputFrom !== undefined)) {
-    notes.push('² every embedding came from the cache: the rate is the one recorded by the earlier cold run of the same configuration, on this machine.');
+  if (doc.entries.some((e) => e.throughput === null)) notes.push('¹ every embedding came from the cache, and no earlier run of the same configuration recorded its throughput: rerun with `--cold <library>`.');
+  const recalled = doc.entries.filter((e) => e.throughput?.cached === true);
+  if (recalled.length > 0) {
+    notes.push(
+      '² every embedding came from the cache: the rate is the one measured by the earlier run of the same configuration on this machine that computed them (' +
+        `${recalled.map((e) => `${e.library}: measured ${e.throughput!.measuredAt.slice(0, 10)}`).join('; ')}).`,
+    );
   }
   out.push(...notes.map((n) => `- ${n}`), '');
   out.push(`![ROC curves of every library](${doc.rocFile})`, '');
@@ -209,7 +221,7 @@ export function renderComparisonMarkdown(doc: ComparisonDocument): string {
         ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
         timed.map((e) => {
           const s = e.throughput!.stages;
-          return [e.library, ms(s.decode?.p50), ms(s.detect?.p50), ms(s.align?.p50), ms(s.embed?.p50), ms(s.total?.p50), ms(s.total?.p95), int(s.total?.count ?? 0)];
+          return [e.library, msCell(s.decode?.p50), msCell(s.detect?.p50), msCell(s.align?.p50), msCell(s.embed?.p50), msCell(s.total?.p50), msCell(s.total?.p95), int(s.total?.count ?? 0)];
         }),
       ),
       '',

@@ -1,65 +1,47 @@
 /**
- * Embeds benchmark images with a peer library: every distinct image once, through the worker pool,
- * with the same on-disk cache facematch's own run uses, keyed by the peer, its version and its
- * settings.
+ * Embeds benchmark images with an engine (facematch or a peer library): every distinct image once,
+ * through the one worker loop in a pool of threads, with the on-disk cache keyed by everything
+ * that changes an embedding.
  * @module
  */
-import type { BackendName } from '../../src/runtime/backend.js';
+import { describePipeline } from '../../src/matcher.js';
+import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import type { Box } from '../../src/types.js';
 import { embedThroughPool, type EmbeddedImages } from '../lfw/embed-images.js';
 import { cacheKey } from '../lfw/cache.js';
-import type { PeerName } from './engine.js';
+import type { EngineSpec, EngineTimings, PeerName } from './engine.js';
 import { peerPackage } from './packages.js';
 import { PEER_DESCRIPTIONS } from './settings.js';
 
 /**
- * What a peer worker is started with.
+ * What a worker is started with.
  *
  * @category Benchmark
  */
-export interface PeerWorkerData {
-  /** The library to load. */
-  peer: PeerName;
-  /** The backend to run it on. */
-  backend: BackendName;
+export interface EngineWorkerData {
+  /** The engine to build. */
+  spec: EngineSpec;
   /** Folder the image paths are relative to. */
   dataDir: string;
 }
 
 /**
- * Per-image milliseconds a peer worker measured: decoding (facematch's `loadImage`), the stages the
- * library exposes, and the whole image.
+ * A worker's answer for one image with a face.
  *
  * @category Benchmark
  */
-export interface PeerTimings {
-  /** Reading and decoding the file. */
-  decode: number;
-  /** Face detection, when the library runs it as a separate call. */
-  detect?: number;
-  /** Landmarks, alignment and embedding, when the library runs them as a separate call. */
-  embed?: number;
-  /** The whole image, file to embedding. */
-  total: number;
-}
-
-/**
- * A peer worker's answer for one image with a face.
- *
- * @category Benchmark
- */
-export interface PeerEmbedded {
-  /** The library's embedding of the largest face. */
+export interface EngineEmbedded {
+  /** The engine's embedding of the face. */
   embedding: Float32Array;
   /** The face's box in pixels. */
   box: Box;
   /** The detector's confidence. */
   score: number;
-  /** Faces the library found in the image. */
+  /** Faces found in the image. */
   faceCount: number;
   /** Stage times. */
-  timings: PeerTimings;
+  timings: EngineTimings;
   /** Tensors alive in the worker's tfjs after the image. */
   tensors: number;
   /** The worker's thread id. */
@@ -67,25 +49,11 @@ export interface PeerEmbedded {
 }
 
 /**
- * A peer worker's answer for an image without a face (`NO_FACE`) or that could not be decoded.
- *
- * @category Benchmark
- */
-export interface PeerFailed {
-  /** The facematch error code and message. */
-  error: PeerFailure;
-  /** Tensors alive in the worker's tfjs after the image, when it got that far. */
-  tensors?: number;
-  /** The worker's thread id, when it got that far. */
-  thread?: number;
-}
-
-/**
  * Why an image has no embedding.
  *
  * @category Benchmark
  */
-export interface PeerFailure {
+export interface EngineFailure {
   /** A facematch error code: `NO_FACE`, or the decoder's code. */
   code: string;
   /** What happened. */
@@ -93,46 +61,67 @@ export interface PeerFailure {
 }
 
 /**
- * A peer worker's answer for one image.
+ * A worker's answer for an image without a face (`NO_FACE`) or that could not be decoded.
  *
  * @category Benchmark
  */
-export type PeerOutcome = PeerEmbedded | PeerFailed;
+export interface EngineFailed {
+  /** The facematch error code and message. */
+  error: EngineFailure;
+  /** Tensors alive in the worker's tfjs after the image. */
+  tensors?: number;
+  /** The worker's thread id. */
+  thread?: number;
+}
 
 /**
- * Options of {@link embedPeerImages}.
+ * A worker's answer for one image.
  *
  * @category Benchmark
  */
-export interface EmbedPeerImagesOptions {
+export type EngineOutcome = EngineEmbedded | EngineFailed;
+
+/**
+ * Options of {@link embedWithEngine}.
+ *
+ * @category Benchmark
+ */
+export interface EmbedWithEngineOptions {
   /** Folder the image paths are relative to. */
   dataDir: string;
-  /** Backend; peers run on `wasm` (`auto` means `wasm`). Default `auto`. */
-  backend?: BackendName;
+  /** The cache key-set: {@link facematchCacheKey} or {@link peerCacheKey}. */
+  cacheKey: string;
   /** Worker threads. Default: one per core. */
   workers?: number;
   /** Cache folder; `false` disables the cache. Default `.cache/facematch`. */
   cacheDir?: string | false;
-  /** Print progress. Default true. */
-  progress?: boolean;
+  /** Label of the progress line; `false` prints none. */
+  progress: string | false;
 }
 
 /**
- * The result of {@link embedPeerImages}: the shape of facematch's own embedding run, plus facts
- * about the library.
+ * The result of {@link embedWithEngine}: the embedding run, plus what the workers saw.
  *
  * @category Benchmark
  */
-export interface EmbeddedPeerImages extends EmbeddedImages {
-  /** The library's version. */
-  peerVersion: string;
-  /** Embedded images (computed now) in which the library found more than one face. */
+export interface EmbeddedByEngine extends EmbeddedImages {
+  /** Embedded images (computed now) in which the engine found more than one face. */
   multiFaceImages: number;
   /**
    * Largest growth of a worker's live tensor count between the first image it embedded and any
-   * later one: 0 unless the library (or the engine) leaks tensors.
+   * later one: 0 unless the engine leaks tensors.
    */
   tensorGrowth: number;
+}
+
+/**
+ * The cache key-set of facematch run with these matcher options: the options as given, the
+ * facematch version, and the pipeline they describe with every default filled in.
+ *
+ * @category Benchmark
+ */
+export function facematchCacheKey(matcher: FaceMatcherOptions): string {
+  return cacheKey({ matcher: matcher as Record<string, unknown>, version: packageVersion(), pipeline: describePipeline(matcher) });
 }
 
 /**
@@ -152,25 +141,25 @@ export function peerCacheKey(peer: PeerName): string {
 }
 
 /**
- * Embeds every image once with a peer library, through a pool of worker threads each holding its
- * own copy of the library, reusing the on-disk cache.
+ * Embeds every image once with the engine a spec describes, through a pool of worker threads each
+ * holding its own engine, reusing the on-disk cache.
  *
- * @throws {@link FaceMatchError} `INVALID_INPUT` when the library is not installed or the cache
- *   cannot be read; the pool's error when a worker cannot start (backend, models).
+ * @throws {@link FaceMatchError} `INVALID_INPUT` when the cache cannot be read; the pool's error
+ *   when a worker cannot start (backend, models).
  * @category Benchmark
  */
-export async function embedPeerImages(peer: PeerName, paths: readonly string[], options: EmbedPeerImagesOptions): Promise<EmbeddedPeerImages> {
+export async function embedWithEngine(spec: EngineSpec, paths: readonly string[], options: EmbedWithEngineOptions): Promise<EmbeddedByEngine> {
   const firstTensors = new Map<number, number>();
   let tensorGrowth = 0;
   let multiFaceImages = 0;
-  const run = await embedThroughPool<PeerOutcome>(paths, {
+  const run = await embedThroughPool<EngineOutcome>(paths, {
     dataDir: options.dataDir,
-    cacheKey: peerCacheKey(peer),
+    cacheKey: options.cacheKey,
     cacheDir: options.cacheDir,
     workers: options.workers,
     workerFile: new URL('./worker.js', import.meta.url),
-    workerData: { peer, backend: options.backend ?? 'auto', dataDir: options.dataDir } satisfies PeerWorkerData,
-    progress: options.progress === false ? false : `${peer} embedding`,
+    workerData: { spec, dataDir: options.dataDir } satisfies EngineWorkerData,
+    progress: options.progress,
     onOutcome: (r) => {
       if (r.thread !== undefined && r.tensors !== undefined) {
         const first = firstTensors.get(r.thread);
@@ -180,5 +169,5 @@ export async function embedPeerImages(peer: PeerName, paths: readonly string[], 
       if (!('error' in r) && r.faceCount > 1) multiFaceImages += 1;
     },
   });
-  return { ...run, peerVersion: peerPackage(peer).version, multiFaceImages, tensorGrowth };
+  return { ...run, multiFaceImages, tensorGrowth };
 }

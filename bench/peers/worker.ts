@@ -1,51 +1,37 @@
 /**
- * A worker thread of the peer benchmark: one peer engine (its own tfjs) that embeds the images it
- * is sent. Images are decoded by facematch's own `loadImage`, so every library gets identical
- * pixels. Started by `embedPeerImages`; not a public entry point.
+ * The benchmark's one worker loop: a worker thread holding one {@link BenchEngine} (its own tfjs),
+ * built from the {@link EngineSpec} it is started with, that reads and embeds the image files it
+ * is sent, in order. facematch and the peer libraries all run through it. Started by
+ * `embedWithEngine`; not a public entry point.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { FaceMatchError } from '../../src/errors.js';
-import { loadImage } from '../../src/image/load.js';
-import { fatalReply, type WorkerReply, type WorkerTask } from '../pool.js';
+import { fatalReply, type WorkerReply, type WorkerTask } from '../lfw/pool.js';
 import type { EmbedJob } from '../lfw/embed-images.js';
-import { createPeerEngine, type PeerEngine } from './engine.js';
-import type { PeerOutcome, PeerWorkerData } from './embed.js';
+import { createEngine, type BenchEngine } from './engine.js';
+import type { EngineOutcome, EngineWorkerData } from './embed.js';
 
-const data = workerData as PeerWorkerData;
+const data = workerData as EngineWorkerData;
 const port = parentPort!;
 
-async function embedOne(engine: PeerEngine, job: EmbedJob): Promise<PeerOutcome> {
-  const start = performance.now();
+async function embedOne(engine: BenchEngine, job: EmbedJob): Promise<EngineOutcome> {
   const bytes = await readFile(path.join(data.dataDir, job.path));
-  const decoded = await loadImage(bytes, { field: job.path }).catch((err: unknown) => {
-    if (err instanceof FaceMatchError) return { error: { code: err.code, message: err.message } };
-    throw err;
-  });
-  if ('error' in decoded) return decoded;
-  const decode = performance.now() - start;
-  const face = await engine.embedLargestFace(decoded.image);
-  const total = performance.now() - start;
-  const tensors = engine.numTensors();
-  if (face === null) return { error: { code: 'NO_FACE', message: `${engine.peer} found no face in ${job.path}` }, tensors, thread: threadId };
-  return {
-    embedding: face.embedding,
-    box: face.box,
-    score: face.score,
-    faceCount: face.faceCount,
-    timings: { decode, ...face.timings, total },
-    tensors,
-    thread: threadId,
-  };
+  try {
+    const face = await engine.embedFile(bytes, job.path);
+    return { ...face, tensors: engine.numTensors(), thread: threadId };
+  } catch (err) {
+    if (!(err instanceof FaceMatchError)) throw err;
+    return { error: { code: err.code, message: err.message }, tensors: engine.numTensors(), thread: threadId };
+  }
 }
 
 async function main(): Promise<void> {
-  let engine: PeerEngine;
+  let engine: BenchEngine;
   try {
-    engine = await createPeerEngine(data.peer, { backend: data.backend });
+    engine = await createEngine(data.spec);
   } catch (err) {
     port.postMessage(fatalReply(err));
     return;
@@ -53,15 +39,15 @@ async function main(): Promise<void> {
   port.on('message', (task: WorkerTask<EmbedJob>) => {
     void (async () => {
       try {
-        const results: PeerOutcome[] = [];
+        const results: EngineOutcome[] = [];
         for (const job of task.items) results.push(await embedOne(engine, job));
-        port.postMessage({ type: 'done', id: task.id, results } satisfies WorkerReply<PeerOutcome>);
+        port.postMessage({ type: 'done', id: task.id, results } satisfies WorkerReply<EngineOutcome>);
       } catch (err) {
-        port.postMessage({ type: 'failed', id: task.id, message: (err as Error).stack ?? String(err) } satisfies WorkerReply<PeerOutcome>);
+        port.postMessage({ type: 'failed', id: task.id, message: (err as Error).stack ?? String(err) } satisfies WorkerReply<EngineOutcome>);
       }
     })();
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerReply<PeerOutcome>);
+  port.postMessage({ type: 'ready' } satisfies WorkerReply<EngineOutcome>);
 }
 
 void main();

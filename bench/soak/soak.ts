@@ -25,6 +25,7 @@ import * as tf from '../../src/runtime/tf.js';
 import { rgbToJpeg, syntheticFace } from '../../test/fuzz/faces.js';
 import { createGenerator, selectFamilies } from '../../test/fuzz/generator.js';
 import { buildSeeds } from '../../test/fuzz/seeds.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Families whose cases cost seconds and hundreds of MB until the decode budget exists (issue 9 #2, #3): not soak material. */
 const COSTLY = new Set(['png-16bit-large', 'png-interlaced-bomb', 'png-extreme-aspect', 'jpeg-pixel-bomb']);
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
       embeds++;
     }
     gc!();
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     gc!();
     const tensors = tf.memory().numTensors;
     const rss = rssMb();

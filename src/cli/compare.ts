@@ -1,5 +1,5 @@
-import type { ParseArgsConfig } from 'node:util';
 import { cosineSimilarity } from '../compare/distance.js';
+import { resolveDecisionThresholds } from '../compare/decision.js';
 import type { DetectorModel } from '../detect/options.js';
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { ConstraintPreset } from '../image/types.js';
@@ -18,7 +18,7 @@ import {
 import { DIDIT_FIELDS, toDiditError, toDiditResponse } from '../providers/didit.js';
 import type { MatchResult } from '../result.js';
 import type { BackendName } from '../runtime/backend.js';
-import { choiceOption, numberOption, UsageError } from './usage.js';
+import { choiceOption, numberOption, UsageError, type CommandOptions } from './usage.js';
 
 /** @internal */
 export const COMPARE_USAGE = `Usage: facematch compare <user_image> <ref_image> [options]
@@ -44,7 +44,7 @@ Exit codes: 0 a match response was produced (Declined included); 1 the response 
 document (bad image, or no face where the format treats it as an error); 2 usage error.`;
 
 /** @internal */
-export const COMPARE_OPTIONS: ParseArgsConfig['options'] = {
+export const COMPARE_OPTIONS: CommandOptions = {
   format: { type: 'string' },
   threshold: { type: 'string' },
   'approve-threshold': { type: 'string' },
@@ -70,6 +70,17 @@ function rawResult(result: MatchResult): unknown {
 
 function rawError(err: FaceMatchError): unknown {
   return { error: { code: err.code, field: err.field ?? null, message: err.message, details: err.details } };
+}
+
+/**
+ * The error document of a format for a failure outside the images (the backend or a model would
+ * not start), on stdout with exit 1 as the help promises. The providers' 500 bodies do not say
+ * why, so the reason also goes to stderr.
+ */
+function printStartupError(format: Format, err: FaceMatchError): number {
+  print(format === 'raw' ? rawError(err) : format === 'didit' ? toDiditError(err).body : toAttestrError(err).body);
+  if (format !== 'raw') process.stderr.write(`facematch: ${err.code}: ${err.message}\n`);
+  return 1;
 }
 
 async function embedOutcome(matcher: FaceMatcher, input: string, field: string, detector?: DetectorModel): Promise<FaceEmbedding | FaceMatchError> {
@@ -122,6 +133,17 @@ export async function runCompare(values: Record<string, unknown>, positionals: s
   if (format === 'raw' && (threshold !== undefined || approveThreshold !== undefined)) {
     throw new UsageError('--threshold and --approve-threshold apply to --format didit or attestr');
   }
+  if (format === 'didit') {
+    // Like Attestr below: a bad threshold is answered with the format's 400 document before any
+    // image is read, naming the flags as they were typed.
+    try {
+      resolveDecisionThresholds({ declineThreshold: threshold, approveThreshold }, { declineThreshold: '--threshold', approveThreshold: '--approve-threshold' });
+    } catch (err) {
+      if (!isFaceMatchError(err)) throw err;
+      print(toDiditError(err).body);
+      return 1;
+    }
+  }
   if (format === 'attestr') {
     // Attestr answers a bad or missing threshold with its 4001 document before looking at images.
     try {
@@ -132,12 +154,18 @@ export async function runCompare(values: Record<string, unknown>, positionals: s
     }
   }
 
-  const matcher = await FaceMatcher.create({
-    constraints: constraints ?? (format === 'raw' ? 'none' : format),
-    ...(backend ? { backend } : {}),
-    ...(detector ? { detector } : {}),
-    ...(alignment ? { alignment } : {}),
-  });
+  let matcher: FaceMatcher;
+  try {
+    matcher = await FaceMatcher.create({
+      constraints: constraints ?? (format === 'raw' ? 'none' : format),
+      ...(backend ? { backend } : {}),
+      ...(detector ? { detector } : {}),
+      ...(alignment ? { alignment } : {}),
+    });
+  } catch (err) {
+    if (!isFaceMatchError(err)) throw err;
+    return printStartupError(format, err);
+  }
   try {
     if (format === 'attestr') return await attestr(matcher, a, b, back, threshold, type);
     const fields = format === 'didit' ? ([DIDIT_FIELDS.source, DIDIT_FIELDS.target] as const) : (['source', 'target'] as const);

@@ -3,7 +3,6 @@
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { ParseArgsConfig } from 'node:util';
 import { createOnnxEmbedder } from '../embed/onnx/embedder.js';
 import { clip, isFaceMatchError } from '../errors.js';
 import { combinedSha256, readModelManifest } from '../runtime/models.js';
@@ -16,7 +15,7 @@ import {
   type OnnxModelSettings,
 } from '../runtime/onnx.js';
 import { addUserModel, listCalibrations, listUserModels, removeUserModel, userModelsHome, type UserModelEntry } from '../runtime/user-models.js';
-import { choiceOption, numberOption, UsageError } from './usage.js';
+import { choiceOption, numberOption, UsageError, type CommandOptions } from './usage.js';
 
 /** @internal */
 export const MODELS_USAGE = `Usage:
@@ -49,7 +48,7 @@ Options of "add":
 Exit codes: 0 done; 1 the model or the folder is unusable; 2 usage error or bad argument.`;
 
 /** @internal */
-export const MODELS_OPTIONS: ParseArgsConfig['options'] = {
+export const MODELS_OPTIONS: CommandOptions = {
   preset: { type: 'string' },
   licence: { type: 'string' },
   'channel-order': { type: 'string' },
@@ -72,8 +71,9 @@ function print(value: unknown): void {
 
 function numberList(value: unknown, name: string): number | [number, number, number] | undefined {
   if (value === undefined) return undefined;
-  const parts = String(value).split(',');
-  if (parts.length !== 1 && parts.length !== 3) throw new UsageError(`--${name} expects one number or three separated by commas, received "${String(value)}"`);
+  const text = typeof value === 'string' ? value : '';
+  const parts = text.split(',');
+  if (parts.length !== 1 && parts.length !== 3) throw new UsageError(`--${name} expects one number or three separated by commas, received "${text}"`);
   const numbers = parts.map((p) => numberOption(p, name)!);
   return numbers.length === 1 ? numbers[0]! : [numbers[0]!, numbers[1]!, numbers[2]!];
 }
@@ -103,7 +103,8 @@ function settingsFrom(values: Record<string, unknown>): OnnxModelSettings {
 /** `--licence`: the text of a file when it names one, else the text itself. */
 async function licenceText(value: unknown): Promise<string | undefined> {
   if (value === undefined) return undefined;
-  const text = String(value);
+  if (typeof value !== 'string') throw new UsageError('--licence expects a file path or a text');
+  const text = value;
   const isFile = await stat(text).then((s) => s.isFile(), () => false);
   return isFile ? readFile(text, 'utf8') : text;
 }

@@ -4,8 +4,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { FaceMatchError } from '../errors.js';
+import { packageRoot } from '../runtime/package.js';
 
 /**
  * How a downloaded archive is unpacked.
@@ -55,9 +56,13 @@ export interface DatasetManifest {
   files: DatasetFile[];
 }
 
-/** The folder holding the manifests: `datasets/` at the package root (from `src/` and from `dist/`). */
+/**
+ * The folder holding the manifests: `datasets/` at the package root. Found from the package root
+ * rather than from this module's own path, which is one level deeper in a build (`dist/src/`) than
+ * in the sources (`src/`).
+ */
 function manifestDir(): string {
-  return fileURLToPath(new URL('../../datasets/', import.meta.url));
+  return path.join(packageRoot(), 'datasets') + path.sep;
 }
 
 function invalid(message: string, name: string): FaceMatchError {

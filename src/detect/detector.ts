@@ -6,7 +6,7 @@
 import { FaceMatchError } from '../errors.js';
 import { assertRgbImage } from '../image/rgb-check.js';
 import { initBackend } from '../runtime/backend.js';
-import type { DetectedFace, KEYPOINT_NAMES, RgbImage } from '../types.js';
+import type { DetectedFace, RgbImage } from '../types.js';
 import { BlazeFaceModel } from './blazeface.js';
 import { sortByArea, toDetectedFace } from './faces.js';
 import type { BlazeFaceModelId } from './models.js';

@@ -6,7 +6,7 @@
 import { checkMatchThreshold } from '../compare/decision.js';
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { FaceReport, MatchResult } from '../result.js';
-import { numberDetail, withField } from './error-details.js';
+import { numberDetail, pixelLimitText, withField } from './error-details.js';
 
 /**
  * The names of Attestr's three image fields, used as {@link FaceMatchError.field} for errors
@@ -486,7 +486,7 @@ export function attestrInputFromMatches(front: MatchResult, back?: MatchResult |
  * |---|---|---|
  * | `INVALID_INPUT` | 400 | code 4001, `details`: the message prefixed by the field (for example `threshold`) |
  * | `FILE_TOO_LARGE` | 400 | code 4001, `details`: the 10 MB limit (or the error's `details.maxBytes`) |
- * | `IMAGE_TOO_LARGE` | 400 | code 4001, `details`: too many pixels |
+ * | `IMAGE_TOO_LARGE` | 400 | code 4001, `details`: the image's size and the pixel limit |
  * | `UNSUPPORTED_FORMAT`, `CORRUPT_IMAGE` | 200 | {@link AttestrInvalidFileResponse}: `INVALID_FILE_FORMAT`, `Image incompatible file type` |
  * | `IMAGE_TOO_SMALL` | 200 | {@link AttestrInvalidImageResponse}: `{ valid: false, message }` naming the image and the 200x200 minimum |
  * | `NO_FACE` | 200 | {@link AttestrInvalidImageResponse}: `{ valid: false, message }` naming the image (with every image's outcome at hand, {@link toAttestrResponse} gives the full `FACE_NOT_MATCHED` response instead) |
@@ -507,7 +507,7 @@ export function toAttestrError(error: unknown): AttestrReply {
       return attestrError(4001, withField(field, `Maximum allowed image size is ${Math.round((max / (1024 * 1024)) * 10) / 10} MB.`));
     }
     case 'IMAGE_TOO_LARGE':
-      return attestrError(4001, withField(field, 'The image has more pixels than the service processes.'));
+      return attestrError(4001, withField(field, `The image has more pixels than the service processes${pixelLimitText(error)}`));
     case 'UNSUPPORTED_FORMAT':
     case 'CORRUPT_IMAGE':
       return { status: 200, body: invalidFileFormat() };

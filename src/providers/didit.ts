@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { checkScoreThreshold, decide, resolveDecisionThresholds, roundScore, type Decision } from '../compare/decision.js';
 import { FaceMatchError, invalidInput, isFaceMatchError } from '../errors.js';
-import { qualityFindings, type DEFAULT_QUALITY_LIMITS, type QUALITY_CHECKS, type QualityCheck, type QualityLimits } from '../quality/findings.js';
+import { qualityFindings, type QualityCheck, type QualityLimits } from '../quality/findings.js';
 import type { FaceReport, MatchResult } from '../result.js';
-import { numberDetail, withField } from './error-details.js';
+import { numberDetail, pixelLimitText, withField } from './error-details.js';
 import type { RgbImage } from '../types.js';
 import { chipToDataUrl, type ChipImageFormat } from './chip-url.js';
 
@@ -460,7 +460,7 @@ function serverError(): DiditErrorReply {
  * | `CORRUPT_IMAGE` | 400 | `detail`: the image could not be decoded; supported formats |
  * | `FILE_TOO_LARGE` | 400 | `detail`: maximum file size (5MB per image unless the error's `details.maxBytes` says otherwise) |
  * | `IMAGE_TOO_SMALL` | 400 | `detail`: minimum resolution (480x480 pixels unless `details.minWidth` / `minHeight` say otherwise) |
- * | `IMAGE_TOO_LARGE` | 400 | `detail`: the image has more pixels than the server processes |
+ * | `IMAGE_TOO_LARGE` | 400 | `detail`: the image's size and the pixel limit (`details.maxPixels`, else 50,000,000 pixels) |
  * | `NO_FACE` | 200 | {@link DiditResponse}: `Declined`, score 0, the image(s) `null`, a `NO_FACE_DETECTED` warning |
  * | `LOW_QUALITY` | 200 | {@link DiditResponse}: `Declined`, score 0, the images `null`, a `LOW_FACE_QUALITY` warning of type `error` with the face's quality and the floor |
  * | `MODEL_ERROR`, `BACKEND_ERROR` | 500 | `detail`: a generic server error (no internals leak) |
@@ -501,7 +501,7 @@ export function toDiditError(error: unknown, options: DiditEnvelopeOptions = {})
       return badRequest(withField(field, `Image resolution too low${got}. Minimum resolution: ${minWidth}x${minHeight} pixels.`));
     }
     case 'IMAGE_TOO_LARGE':
-      return badRequest(withField(field, 'Image dimensions too large: the image has more pixels than the service processes.'));
+      return badRequest(withField(field, `Image dimensions too large${pixelLimitText(error)}`));
     case 'NO_FACE': {
       const faceMatch: DiditFaceMatch = {
         status: 'Declined',

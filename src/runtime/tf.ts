@@ -10,6 +10,9 @@
  * @module
  */
 import '@tensorflow/tfjs-backend-cpu';
+// PROD only silences tfjs's own warn()/log() (the CPU backend's "install our node backend" banner among them).
+import { enableProdMode } from '@tensorflow/tfjs-core';
+enableProdMode();
 
 export * from '@tensorflow/tfjs-core';
 export { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';

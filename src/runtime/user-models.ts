@@ -7,13 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Calibration } from '../compare/calibration.js';
 import { clip, FaceMatchError, invalidInput } from '../errors.js';
 import { CHANNEL_ORDERS, ONNX_FRAMINGS, ONNX_PRESETS, TENSOR_LAYOUTS, type OnnxModelSettings, type OnnxPreset } from './onnx.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * One model in the registry.
@@ -347,7 +348,7 @@ async function withLock<T>(home: string, task: () => Promise<T>): Promise<T> {
       if (Date.now() > deadline) {
         throw diskError(`Expected to lock the user model registry but ${lock} has been held for ${Math.round(age / 1000)} s; remove it if no facematch process is running`, lock);
       }
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+      await sleep(20 + Math.random() * 30);
     }
   }
   try {

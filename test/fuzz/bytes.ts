@@ -292,10 +292,14 @@ export function tiffBlock(layout: TiffLayout): Uint8Array {
   const size = Math.max(8, ifdOffset) + 2 + layout.entries.length * 12 + 4;
   const b = Buffer.alloc(size);
   const u16 = (v: number, at: number): void => {
-    if (at + 2 <= b.length) le ? b.writeUInt16LE(v & 0xffff, at) : b.writeUInt16BE(v & 0xffff, at);
+    if (at + 2 > b.length) return;
+    if (le) b.writeUInt16LE(v & 0xffff, at);
+    else b.writeUInt16BE(v & 0xffff, at);
   };
   const u32 = (v: number, at: number): void => {
-    if (at + 4 <= b.length) le ? b.writeUInt32LE(v >>> 0, at) : b.writeUInt32BE(v >>> 0, at);
+    if (at + 4 > b.length) return;
+    if (le) b.writeUInt32LE(v >>> 0, at);
+    else b.writeUInt32BE(v >>> 0, at);
   };
   b.write(layout.order, 0, 'latin1');
   u16(layout.magic ?? 42, 2);

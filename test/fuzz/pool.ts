@@ -236,7 +236,9 @@ export class FuzzPool {
   private acquire(): Promise<Worker> {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+    });
   }
 
   private release(w: Worker): void {

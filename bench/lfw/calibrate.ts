@@ -4,9 +4,10 @@
  * The caller supplies the pairs (for example LFW View 2 similarities from one embedder).
  * @module
  */
-import { fitLogistic, scoreFromSimilarity, similarityForScore, type Calibration, type LogisticFit } from '../src/compare/calibration.js';
-import { roundScore } from '../src/compare/decision.js';
-import { FaceMatchError } from '../src/errors.js';
+import { fitLogistic, scoreFromSimilarity, similarityForScore, type Calibration, type LogisticFit } from '../../src/compare/calibration.js';
+import { roundScore } from '../../src/compare/decision.js';
+import { FaceMatchError } from '../../src/errors.js';
+import type { ApproveThresholdReport, ApproveThresholdStatus } from './types.js';
 
 /** One labelled pair: the cosine similarity of its two embeddings and whether they show the same person. */
 export interface CalibrationPair {
@@ -193,4 +194,61 @@ export function crossValidatedFarThreshold(pairs: readonly FoldedCalibrationPair
     heldOutFar: mean(perFold.map((f) => f.far)),
     heldOutFrr: mean(perFold.map((f) => f.frr)),
   };
+}
+
+/**
+ * The approve threshold for a target FAR as the report states it: {@link crossValidatedFarThreshold}
+ * plus whether the pairs can support the target at all. A fold's training part (the other folds)
+ * needs at least ⌈1 / maxFar⌉ different-person pairs for one false accept to be a FAR of `maxFar`;
+ * with fewer, no threshold can be shown to meet the target, and none is recommended.
+ *
+ * @throws FaceMatchError `INVALID_INPUT` when a fold lacks either class or `maxFar` is not in (0, 1].
+ */
+export function approveThresholdReport(pairs: readonly FoldedCalibrationPair[], calibration: Calibration, maxFar: number): ApproveThresholdReport {
+  if (!(maxFar > 0 && maxFar <= 1)) {
+    throw new FaceMatchError('INVALID_INPUT', `maxFar must be a rate above 0 and at most 1; received ${maxFar}.`, { field: 'maxFar' });
+  }
+  const choice = crossValidatedFarThreshold(pairs, calibration, maxFar);
+  const different = pairs.filter((p) => !p.same);
+  const folds = [...new Set(pairs.map((p) => p.fold))];
+  const trainingDifferentPairs = Math.min(...folds.map((fold) => different.filter((p) => p.fold !== fold).length));
+  const neededDifferentPairs = Math.ceil(1 / maxFar - 1e-9);
+  const target = `FAR ${farLabel(maxFar)}`;
+  const count = (n: number): string => n.toLocaleString('en-US');
+  let status: ApproveThresholdStatus;
+  let summary: string;
+  if (trainingDifferentPairs < neededDifferentPairs) {
+    status = 'too-few-pairs';
+    summary =
+      `No approve threshold can be chosen for ${target}: each fold's threshold is chosen on the other folds, which hold ` +
+      `${count(trainingDifferentPairs)} different-person pairs, and ${target} needs at least ${count(neededDifferentPairs)} for one false accept ` +
+      `to mean ${farLabel(maxFar)} (this run has ${count(different.length)} in all). Run more pairs (LFW View 2 without --limit has 2,700 per training part).`;
+  } else if (choice.recommended === null) {
+    status = 'unreachable';
+    summary = `No approve threshold up to 100 meets ${target} on every fold: even a score of 100 accepts too many different-person pairs.`;
+  } else {
+    status = 'recommended';
+    summary =
+      `Recommended approve threshold for ${target}: ${choice.recommended} (the largest per-fold threshold, rounded up); held out, ` +
+      `the per-fold thresholds accepted ${(choice.heldOutFar * 100).toFixed(3)}% of different-person pairs and rejected ${(choice.heldOutFrr * 100).toFixed(2)}% of same-person pairs.`;
+  }
+  return {
+    targetFar: maxFar,
+    status,
+    recommended: status === 'recommended' ? choice.recommended : null,
+    differentPairs: different.length,
+    trainingDifferentPairs,
+    neededDifferentPairs,
+    heldOutFar: choice.heldOutFar,
+    heldOutFrr: choice.heldOutFrr,
+    perFold: choice.perFold,
+    summary,
+  };
+}
+
+/** A FAR as people write it: 0.001 → `1e-3`, 0.05 → `5e-2`. */
+function farLabel(far: number): string {
+  const exponent = Math.floor(Math.log10(far) + 1e-9);
+  const mantissa = Math.round((far / 10 ** exponent) * 100) / 100;
+  return `${mantissa}e${exponent}`;
 }

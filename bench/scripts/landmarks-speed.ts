@@ -3,13 +3,13 @@
  * 50 timed calls after 5 warm-up calls, for one face per call and for batches of 8, with and without
  * mirror averaging; and the JavaScript crop alone.
  *
- *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/landmarks-speed.ts
+ *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/scripts/landmarks-speed.ts
  */
-import { initBackend } from '../src/runtime/backend.js';
-import { DEFAULT_LANDMARK_CROP, sampleSquare, squareRegion } from '../src/landmarks/crop.js';
-import { createLandmarker } from '../src/landmarks/landmarker.js';
-import type { Box } from '../src/types.js';
-import { LFW_FACE_BOX, lfwSample, readLfwImage } from './landmarks-lfw.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { DEFAULT_LANDMARK_CROP, sampleSquare, squareRegion } from '../../src/landmarks/crop.js';
+import { createLandmarker } from '../../src/landmarks/landmarker.js';
+import type { Box } from '../../src/types.js';
+import { LFW_FACE_BOX, lfwSample, readLfwImage } from '../helpers/lfw-sample.js';
 
 const RUNS = 50;
 const WARMUP = 5;

@@ -2,13 +2,13 @@
  * Face-found rate and detection time of the BlazeFace detector on every distinct image of an LFW
  * pairs file (View 2: 7,701 images), at the detector's default options unless given.
  *
- * Run: FACEMATCH_LFW_DIR=... npx vite-node bench/detect-lfw.ts [short|full|auto]
+ * Run: FACEMATCH_LFW_DIR=... npx vite-node bench/scripts/detect-lfw.ts [short|full|auto]
  * (wasm backend; one thread)
  * @module
  */
-import { currentBackend } from '../src/runtime/backend.js';
-import { createFaceDetector, type BlazeFaceModelId, type DetectorModel } from '../src/detect/index.js';
-import { decodeRgb, lfwDir, pairImages } from './detect-lfw-images.js';
+import { currentBackend } from '../../src/runtime/backend.js';
+import { createFaceDetector, type BlazeFaceModelId, type DetectorModel } from '../../src/detect/index.js';
+import { decodeRgb, lfwDir, pairImages } from '../helpers/lfw-pair-images.js';
 
 const model = (process.argv[2] ?? 'auto') as DetectorModel;
 const files = await pairImages(lfwDir());

@@ -2,24 +2,15 @@
  * Shared by the detection benches: the distinct images of an LFW pairs file, and decoding with sharp.
  * @module
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { RgbImage } from '../src/types.js';
+import type { RgbImage } from '../../src/types.js';
+import { requireLfwDir } from '../lfw/lfw-dir.js';
 
-/** The LFW folder from FACEMATCH_LFW_DIR; exits with a message when it is unset or wrong. */
+/** The LFW folder from FACEMATCH_LFW_DIR; throws when it is unset or wrong. */
 export function lfwDir(): string {
-  const dir = process.env.FACEMATCH_LFW_DIR;
-  if (!dir) {
-    console.error('Set FACEMATCH_LFW_DIR to the LFW folder (holding lfw-deepfunneled/ and pairs.txt).');
-    process.exit(2);
-  }
-  if (!existsSync(path.join(dir, 'pairs.txt')) || !existsSync(path.join(dir, 'lfw-deepfunneled'))) {
-    console.error(`FACEMATCH_LFW_DIR=${dir} does not hold pairs.txt and lfw-deepfunneled/.`);
-    process.exit(2);
-  }
-  return dir;
+  return requireLfwDir();
 }
 
 /** Paths of the distinct images named by a pairs.txt (View 2 format), in first-seen order. */

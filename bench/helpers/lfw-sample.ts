@@ -3,10 +3,11 @@
  * files and decoding through sharp (a devDependency). LFW is reached only via FACEMATCH_LFW_DIR.
  * @module
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../src/types.js';
+import type { Box, RgbImage } from '../../src/types.js';
+import { configuredLfwDir, requireLfwDir } from '../lfw/lfw-dir.js';
 
 /**
  * A face box that fits LFW deep-funneled images (250×250, face centred by the funnelling): the
@@ -19,12 +20,7 @@ export const LFW_FACE_BOX: Readonly<Box> = Object.freeze({ x: 70, y: 70, width: 
  * hold lfw-deepfunneled/, so a wrong path fails loudly instead of skipping.
  */
 export async function lfwDir(): Promise<string | undefined> {
-  const dir = process.env.FACEMATCH_LFW_DIR;
-  if (!dir) return undefined;
-  const images = path.join(dir, 'lfw-deepfunneled');
-  const ok = await stat(images).then((s) => s.isDirectory(), () => false);
-  if (!ok) throw new Error(`FACEMATCH_LFW_DIR=${dir} does not contain lfw-deepfunneled/: expected the LFW deep-funneled images there`);
-  return dir;
+  return configuredLfwDir({ pairs: false });
 }
 
 /**
@@ -32,8 +28,7 @@ export async function lfwDir(): Promise<string | undefined> {
  * chosen person), so every run uses the same images.
  */
 export async function lfwSample(count: number, skip = 0): Promise<string[]> {
-  const dir = await lfwDir();
-  if (!dir) throw new Error('FACEMATCH_LFW_DIR is not set: point it at the LFW folder holding lfw-deepfunneled/');
+  const dir = requireLfwDir({ pairs: false });
   const root = path.join(dir, 'lfw-deepfunneled');
   const people = (await readdir(root)).sort();
   const stride = Math.max(1, Math.floor(people.length / (count + skip)));

@@ -3,21 +3,20 @@
  * 1728×1152 JPEG, with jimp and with sharp, and with a 640-pixel longest-side downscale
  * (sharp shrinks on load; jimp decodes fully, then area-averages).
  *
- * Run: `npx vitest bench --run bench/decode.bench.ts`. With FACEMATCH_LFW_DIR set, the images are
+ * Run: `npx vitest bench --run bench/micro/decode.bench.ts`. With FACEMATCH_LFW_DIR set, the images are
  * made from a real LFW photograph (the 2 MP one by upscaling it); otherwise they are synthesised.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { bench, describe } from 'vitest';
-import { loadImage, type LoadImageOptions } from '../src/image/index.js';
-import type { RgbImage } from '../src/types.js';
-import { fromRgb, naturalImage } from '../test/fixtures/images.js';
+import { loadImage, type LoadImageOptions } from '../../src/image/index.js';
+import type { RgbImage } from '../../src/types.js';
+import { configuredLfwDir } from '../lfw/lfw-dir.js';
+import { fromRgb, naturalImage } from '../../test/fixtures/images.js';
 
 async function lfwPhoto(dir: string): Promise<Buffer> {
   const root = path.join(dir, 'lfw-deepfunneled');
-  if (!existsSync(root)) throw new Error(`FACEMATCH_LFW_DIR=${dir} has no lfw-deepfunneled folder`);
   const person = (await readdir(root)).sort()[0];
   if (person === undefined) throw new Error(`${root} is empty`);
   const file = (await readdir(path.join(root, person))).sort()[0];
@@ -44,7 +43,7 @@ async function upscaled(photo: Buffer, width: number, height: number): Promise<R
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
-const lfwDir = process.env.FACEMATCH_LFW_DIR;
+const lfwDir = configuredLfwDir({ pairs: false });
 const source = lfwDir ? await lfwPhoto(lfwDir) : undefined;
 const small = source ?? (await fromRgb(naturalImage(250, 250)).jpeg({ quality: 90 }).toBuffer());
 const largePixels = source ? await upscaled(source, 1728, 1152) : naturalImage(1728, 1152);

@@ -14,7 +14,7 @@
  * - and, as a sanity check against BlazeFace's own keypoints, the distance of the 68-point eye
  *   centres from BlazeFace's eye keypoints.
  *
- *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/landmarks-crop.ts [images=50]
+ *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/scripts/landmarks-crop.ts [images=50]
  *   (LM_SCALES and LM_SHIFTS, comma-separated, override the grid)
  *
  * Measured (50 images, wasm), the rows that decide: mirror-averaged flip (detector box) /
@@ -32,11 +32,11 @@
  * The single-run flip figure is dominated by the network's left–right bias (−0.6 to −1.1 input px,
  * smaller for larger crops), which mirror averaging removes.
  */
-import { createFaceDetector } from '../src/detect/index.js';
-import { createLandmarker } from '../src/landmarks/landmarker.js';
-import { landmarkCentre, unflipLandmarks } from '../src/landmarks/points.js';
-import type { Box, DetectedFace, Point, RgbImage } from '../src/types.js';
-import { flipBox, flipImage, lfwSample, readLfwImage } from './landmarks-lfw.js';
+import { createFaceDetector } from '../../src/detect/index.js';
+import { createLandmarker } from '../../src/landmarks/landmarker.js';
+import { landmarkCentre, unflipLandmarks } from '../../src/landmarks/points.js';
+import type { Box, DetectedFace, Point, RgbImage } from '../../src/types.js';
+import { flipBox, flipImage, lfwSample, readLfwImage } from '../helpers/lfw-sample.js';
 
 const count = Number(process.argv[2] ?? 50);
 const scales = (process.env.LM_SCALES ?? '1.0,1.1,1.2,1.3,1.4,1.5').split(',').map(Number);

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { FaceMatchError, type FaceMatchErrorCode } from '../src/errors.js';
+import { FaceMatchError, type FaceMatchErrorCode } from '../../src/errors.js';
 
 /**
  * Messages a pool worker sends to the parent.
@@ -55,6 +55,8 @@ export async function runPool<TIn, TOut>(workerFile: URL, items: readonly TIn[],
     chunks.push({ id: chunks.length, start, items: items.slice(start, start + chunkSize) });
   }
   const results = new Array<TOut>(items.length);
+  // Nothing to do (every embedding came from the cache): start no worker, load no model.
+  if (chunks.length === 0) return results;
   const workerCount = Math.max(1, Math.min(options.workers, chunks.length || 1));
   const workers: Worker[] = [];
   let next = 0;

@@ -8,7 +8,7 @@
  *
  *   mkdir /tmp/lm-ref && cd /tmp/lm-ref && npm init -y && \
  *     npm i @vladmandic/face-api@1.7.15 @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
- *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/landmarks-parity.ts
+ *   FACEMATCH_LFW_DIR=/path/to/lfw npx vite-node bench/scripts/landmarks-parity.ts
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,14 +16,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import * as tf from '../src/runtime/tf.js';
-import { initBackend } from '../src/runtime/backend.js';
-import { loadManifestWeights, modelEnv } from '../src/runtime/models.js';
-import { createLandmarker } from '../src/landmarks/landmarker.js';
-import { sampleSquare } from '../src/landmarks/crop.js';
-import { buildLandmarkNet, LANDMARK_INPUT_SIZE } from '../src/landmarks/net.js';
-import type { Box } from '../src/types.js';
-import { LFW_FACE_BOX, lfwSample, readLfwImage } from './landmarks-lfw.js';
+import * as tf from '../../src/runtime/tf.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { loadManifestWeights, modelEnv } from '../../src/runtime/models.js';
+import { createLandmarker } from '../../src/landmarks/landmarker.js';
+import { sampleSquare } from '../../src/landmarks/crop.js';
+import { buildLandmarkNet, LANDMARK_INPUT_SIZE } from '../../src/landmarks/net.js';
+import type { Box } from '../../src/types.js';
+import { LFW_FACE_BOX, lfwSample, readLfwImage } from '../helpers/lfw-sample.js';
 
 const faceApiPath = process.env.FACEAPI_PATH ?? '/tmp/lm-ref/node_modules/@vladmandic/face-api/dist/face-api.node-wasm.js';
 if (!existsSync(faceApiPath)) {

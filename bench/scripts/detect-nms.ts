@@ -4,14 +4,14 @@
  * keypoints are mapped back to the original, and their spread is reported in units of the
  * inter-eye distance (lower is better). Both methods see the same raw detections.
  *
- * Run: FACEMATCH_LFW_DIR=... npx vite-node bench/detect-nms.ts [count] [short|full]
+ * Run: FACEMATCH_LFW_DIR=... npx vite-node bench/scripts/detect-nms.ts [count] [short|full]
  * @module
  */
 import sharp from 'sharp';
-import { BlazeFaceModel, nonMaxSuppression, sortByArea, toDetectedFace, type SuppressionMethod } from '../src/detect/index.js';
-import { initBackend } from '../src/runtime/backend.js';
-import type { Point, RgbImage } from '../src/types.js';
-import { decodeRgb, lfwDir, pairImages } from './detect-lfw-images.js';
+import { BlazeFaceModel, nonMaxSuppression, sortByArea, toDetectedFace, type SuppressionMethod } from '../../src/detect/index.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import type { Point, RgbImage } from '../../src/types.js';
+import { decodeRgb, lfwDir, pairImages } from '../helpers/lfw-pair-images.js';
 
 const count = Number(process.argv[2] ?? 400);
 const modelId = process.argv[3] === 'full' ? 'blazeface-full' : 'blazeface-short';

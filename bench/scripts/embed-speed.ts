@@ -1,19 +1,19 @@
 /**
  * Embedding speed of the dlib ResNet: milliseconds per chip, median of N runs, batch 1 and 8.
  *
- *   npx vite-node bench/embed-speed.ts            (wasm; FACEMATCH_BACKEND=cpu for the JS backend)
+ *   npx vite-node bench/scripts/embed-speed.ts            (wasm; FACEMATCH_BACKEND=cpu for the JS backend)
  *
  * Besides the shipped formulation (scale layers folded into the convolutions, fused conv + bias +
  * ReLU kernels) it times the textbook op sequence on the unfolded weights (conv, bias add, scale
  * multiply, scale add, ReLU: face-api's formulation) and checks both give the same descriptors.
  */
-import * as tf from '../src/runtime/tf.js';
-import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
-import { DLIB_MEAN_RGB } from '../src/embed/dlib-resnet-net.js';
-import { initBackend } from '../src/runtime/backend.js';
-import { loadManifestWeights } from '../src/runtime/models.js';
-import type { RgbImage } from '../src/types.js';
-import { syntheticChip } from './embed-chips.js';
+import * as tf from '../../src/runtime/tf.js';
+import { createDlibResNetEmbedder } from '../../src/embed/dlib-resnet.js';
+import { DLIB_MEAN_RGB } from '../../src/embed/dlib-resnet-net.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { loadManifestWeights } from '../../src/runtime/models.js';
+import type { RgbImage } from '../../src/types.js';
+import { syntheticChip } from '../helpers/chips.js';
 
 const RUNS = Number(process.env.RUNS ?? 50);
 

@@ -2,9 +2,9 @@
  * Parity of facematch's dlib ResNet with face-api's FaceRecognitionNet on the same chips and the
  * same vendored weights.
  *
- *   FACEMATCH_LFW_DIR=../shared/datasets/lfw npx vite-node bench/embed-parity.ts
+ *   FACEMATCH_LFW_DIR=../shared/datasets/lfw npx vite-node bench/scripts/embed-parity.ts
  *
- * face-api runs in a child process (bench/embed-parity-faceapi.ts), loaded from
+ * face-api runs in a child process (bench/scripts/embed-parity-faceapi.ts), loaded from
  * `@vladmandic/face-api` (a devDependency) or from the `dist/face-api.node-wasm.js` named by
  * FACEMATCH_FACEAPI_MODULE. FACEMATCH_FACEAPI_BACKEND picks its backend (default wasm; `cpu` gives
  * an independent reference). face-api divides the mean-subtracted pixels by 255 where dlib divides
@@ -16,13 +16,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '../src/runtime/tf.js';
-import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
-import { disposeDlibResNetParams, dlibResNetForward, foldDlibResNetWeights } from '../src/embed/dlib-resnet-net.js';
-import { initBackend } from '../src/runtime/backend.js';
-import { loadManifestWeights, modelEnv } from '../src/runtime/models.js';
-import type { RgbImage } from '../src/types.js';
-import { cosine, lfwCentreChip, lfwDir, lfwImagePath, lfwPeople, syntheticChip } from './embed-chips.js';
+import * as tf from '../../src/runtime/tf.js';
+import { createDlibResNetEmbedder } from '../../src/embed/dlib-resnet.js';
+import { disposeDlibResNetParams, dlibResNetForward, foldDlibResNetWeights } from '../../src/embed/dlib-resnet-net.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { loadManifestWeights, modelEnv } from '../../src/runtime/models.js';
+import type { RgbImage } from '../../src/types.js';
+import { cosine, lfwCentreChip, lfwDir, lfwImagePath, lfwPeople, syntheticChip } from '../helpers/chips.js';
 
 interface LabelledChip {
   label: string;

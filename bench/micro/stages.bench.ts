@@ -8,17 +8,18 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { bench, describe } from 'vitest';
-import { alignFace } from '../src/align/align.js';
-import { BLAZEFACE_TEMPLATE, DLIB_41_TEMPLATE } from '../src/align/templates.js';
-import { createFaceDetector } from '../src/detect/detector.js';
-import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
-import { loadImage } from '../src/image/load.js';
-import { createLandmarker } from '../src/landmarks/landmarker.js';
-import { FaceMatcher } from '../src/matcher.js';
-import { initBackend } from '../src/runtime/backend.js';
+import { alignFace } from '../../src/align/align.js';
+import { BLAZEFACE_TEMPLATE, DLIB_41_TEMPLATE } from '../../src/align/templates.js';
+import { createFaceDetector } from '../../src/detect/detector.js';
+import { createDlibResNetEmbedder } from '../../src/embed/dlib-resnet.js';
+import { loadImage } from '../../src/image/load.js';
+import { createLandmarker } from '../../src/landmarks/landmarker.js';
+import { FaceMatcher } from '../../src/matcher.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { requireLfwDir } from '../lfw/lfw-dir.js';
 
-const dir = process.env.FACEMATCH_LFW_DIR;
-if (!dir) throw new Error('bench:stages needs FACEMATCH_LFW_DIR (a folder holding lfw-deepfunneled/) for a real face');
+// bench:stages needs a real face: LFW is required.
+const dir = requireLfwDir({ pairs: false });
 const bytes = await readFile(path.join(dir, 'lfw-deepfunneled', 'Aaron_Peirsol', 'Aaron_Peirsol_0001.jpg'));
 
 await initBackend('wasm');

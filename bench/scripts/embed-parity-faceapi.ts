@@ -1,7 +1,7 @@
 /**
- * face-api's side of bench/embed-parity.ts, run by it in a child process:
+ * face-api's side of bench/scripts/embed-parity.ts, run by it in a child process:
  *
- *   vite-node bench/embed-parity-faceapi.ts <chips.bin> <count> <out.bin> <modelDir> <backend>
+ *   vite-node bench/scripts/embed-parity-faceapi.ts <chips.bin> <count> <out.bin> <modelDir> <backend>
  *
  * Reads `count` raw 150×150 RGB chips, runs face-api's FaceRecognitionNet (weights from
  * `modelDir`) on each, and writes the 128-float descriptors back to back. It lives in its own
@@ -49,5 +49,5 @@ for (let i = 0; i < count; i++) {
   out.set(await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(input), i * 128);
   input.dispose();
 }
-writeFileSync(outFile, Buffer.from(out.buffer));
+writeFileSync(outFile, Buffer.from(out.buffer, out.byteOffset, out.byteLength));
 console.log(`face-api ${faceapi.tf.getBackend()}: ${count} descriptors`);
