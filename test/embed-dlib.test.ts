@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosine, lfwCentreChip, lfwDir, lfwImagePath, mirrorChip, syntheticChip } from '../bench/embed-chips.js';
+import { cosine, lfwCentreChip, lfwDir, lfwImagePath, mirrorChip, syntheticChip } from '../bench/helpers/chips.js';
 import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
 import { disposeDlibResNetParams, dlibResNetForward, foldDlibResNetWeights } from '../src/embed/dlib-resnet-net.js';
 import type { Embedder } from '../src/embed/types.js';
@@ -14,7 +14,7 @@ import { norm, maxAbsDiff } from './fixtures/numeric.js';
 
 /**
  * @vladmandic/face-api 1.7.15 `faceRecognitionNet.computeFaceDescriptor` of `syntheticChip(150, 1)`
- * with the same vendored weights, on tfjs's cpu backend (bench/embed-parity-faceapi.ts dumped it).
+ * with the same vendored weights, on tfjs's cpu backend (bench/scripts/embed-parity-faceapi.ts dumped it).
  */
 const FACE_API_DESCRIPTOR = [
   -0.0777594, 0.0852429, 0.0650491, -0.0152316, -0.130148, -0.0561557, -0.0387693, -0.0688856, 0.0955145, -0.0393275, 0.171938,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '../src/runtime/tf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticChip } from '../bench/embed-chips.js';
+import { syntheticChip } from '../bench/helpers/chips.js';
 import { createFaceNetEmbedder } from '../src/embed/facenet.js';
 import type { Embedder } from '../src/embed/types.js';
 import { FaceMatchError } from '../src/errors.js';

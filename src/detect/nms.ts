@@ -15,7 +15,7 @@ import type { RawDetection } from './decode.js';
  *   dropped.
  *
  * Both find the same faces (the clusters are the same); they differ only in where the box and
- * keypoints land. Weighted is steadier: on 400 LFW images (`bench/detect-nms.ts`, short-range) the
+ * keypoints land. Weighted is steadier: on 400 LFW images (`bench/scripts/detect-nms.ts`, short-range) the
  * keypoints moved by 0.029 inter-eye distances (RMS) over small shifts and rescales of the image,
  * against 0.034 with hard NMS, and disagreed with the mirrored image's by 0.061 against 0.071
  * (full-range: 0.032 vs 0.038 and 0.070 vs 0.073).

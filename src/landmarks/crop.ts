@@ -27,7 +27,7 @@ export interface LandmarkCropOptions {
  * The crop used when none is given: a square of 1.2 × the box's larger side on the box centre.
  *
  * Chosen for BlazeFace short-range boxes by label-free stability on 50 LFW images
- * (`bench/landmarks-crop.ts`, scales 1.0–1.5 × shifts −0.1…0.1): with mirror averaging, the
+ * (`bench/scripts/landmarks-crop.ts`, scales 1.0–1.5 × shifts −0.1…0.1): with mirror averaging, the
  * landmarks of the mirrored image (BlazeFace run on it) differ from the original's by 0.87% of the
  * inter-ocular distance, and moving the box by 5% of its side moves them by 1.14%; the best of the
  * 30 settings scored 0.85% and 1.14%, scale 1.0 scored 1.13% and 1.51%, scale 1.5 1.23% and 1.67%.

@@ -7,12 +7,12 @@
  *   FACEMATCH_TEST_MODELS_DIR=/path/to/models npx vite-node bench/onnx-speed.ts [-- RUNS [MODEL.onnx]]
  */
 import path from 'node:path';
-import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
-import { createOnnxEmbedder } from '../src/embed/onnx/index.js';
-import type { Embedder } from '../src/embed/types.js';
-import { initBackend } from '../src/runtime/backend.js';
-import type { RgbImage } from '../src/types.js';
-import { syntheticChip } from './embed-chips.js';
+import { createDlibResNetEmbedder } from '../../src/embed/dlib-resnet.js';
+import { createOnnxEmbedder } from '../../src/embed/onnx/index.js';
+import type { Embedder } from '../../src/embed/types.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import type { RgbImage } from '../../src/types.js';
+import { syntheticChip } from '../helpers/chips.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const RUNS = Number(args[0] ?? 200);
