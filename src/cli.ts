@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `facematch` command: `compare`, `bench lfw`, `datasets fetch lfw`. Prints JSON on stdout,
+ * The `facematch` command: `compare`, `serve`, `bench lfw`, `datasets fetch lfw`. Prints JSON on stdout,
  * progress and diagnostics on stderr.
  * @module
  */
@@ -15,6 +15,7 @@ const USAGE = `facematch ${packageVersion()}: face verification for Node.js
 
 Usage:
   facematch compare <user_image> <ref_image> [options]   match two images, print JSON
+  facematch serve --config FILE | --init FILE            run the Didit/Attestr compatible service
   facematch bench lfw [options]                          run the LFW benchmark
   facematch datasets fetch lfw [--dir DIR]               download LFW with checksums
   facematch --help | --version
@@ -52,8 +53,13 @@ const run: Runner = async (argv) => {
     const benchCli = (await import(new URL('../bench/cli.js', import.meta.url).href)) as { runBench: Runner };
     return benchCli.runBench(rest);
   }
+  if (command === 'serve') {
+    // Loaded on demand: the service's dependencies (fastify, ioredis) stay out of the other commands.
+    const { runServe } = await import('./cli/serve.js');
+    return runServe(rest);
+  }
   const spec = commands[command];
-  if (!spec) throw new UsageError(`unknown command "${command}"; expected compare, bench or datasets`);
+  if (!spec) throw new UsageError(`unknown command "${command}"; expected compare, serve, bench or datasets`);
   const { values, positionals } = parse(rest, spec.options);
   if (values['help']) {
     process.stdout.write(`${spec.usage}\n`);

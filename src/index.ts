@@ -18,3 +18,4 @@ export * from './image/index.js';
 export * from './landmarks/index.js';
 export * from './matcher.js';
 export * from './matcher-options.js';
+export * from './serve/index.js';
