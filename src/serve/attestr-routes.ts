@@ -167,6 +167,7 @@ export function attestrRoutes(ctx: ServeContext) {
           if (!record || !safeEqual(record.clientId, request.clientId!)) {
             return send(reply, 4001, `${field}: no media with id ${describeReceived(id)} for this client (unknown, expired or uploaded by another client).`);
           }
+          // A copy: the job's bytes are transferred to the worker, and the stored media must stay whole.
           media[field] = new Uint8Array(record.bytes);
         }
         try {

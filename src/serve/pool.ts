@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { FaceMatchError } from '../errors.js';
-import { deserializeError, jobTransfer, type FromWorker, type SerializedError, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult } from './jobs.js';
+import { deserializeError, jobTransfer, ownedBytes, type FromWorker, type SerializedError, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult } from './jobs.js';
 
 /**
  * The queue is full: answer with the provider's 429 at once.
@@ -148,7 +148,8 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a job. Its image buffers are transferred to the worker (the caller's views become empty).
+   * Runs a job. Its image buffers are transferred to the worker (the caller's views become
+   * empty); a view that does not own its whole ArrayBuffer (a pooled Buffer) is copied first.
    *
    * @throws {@link QueueFullError} at once when every worker is busy and the queue is full;
    *   {@link DeadlineError}; {@link WorkerCrashError}; a FaceMatchError from the matcher.
@@ -156,8 +157,12 @@ export class WorkerPool {
   run(job: WorkerJob): Promise<WorkerJobResult> {
     if (this.closed) return Promise.reject(new WorkerCrashError('Expected a running inference pool but it is closed'));
     if (this.saturated()) throw new QueueFullError(this.retryAfterSeconds());
+    const owned: WorkerJob =
+      job.kind === 'didit'
+        ? { ...job, user: ownedBytes(job.user), ref: ownedBytes(job.ref) }
+        : { ...job, src: ownedBytes(job.src), targetFront: ownedBytes(job.targetFront), ...(job.targetBack ? { targetBack: ownedBytes(job.targetBack) } : {}) };
     return new Promise<WorkerJobResult>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, job, submitted: performance.now(), started: 0, resolve, reject, timer: undefined, settled: false };
+      const task: Task = { id: this.nextId++, job: owned, submitted: performance.now(), started: 0, resolve, reject, timer: undefined, settled: false };
       task.timer = setTimeout(() => this.expire(task), this.options.deadlineMs);
       this.waiting.push(task);
       this.dispatch();

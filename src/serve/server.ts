@@ -133,7 +133,11 @@ function opsRoutes(ctx: ServeContext, closing: () => boolean) {
   };
 }
 
-function instrument(app: FastifyInstance, ctx: ServeContext): void {
+function instrument(app: FastifyInstance, ctx: ServeContext, closing: () => boolean): void {
+  // While shutting down, answers close their connection: a kept-alive socket would hold close() open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing()) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
@@ -176,7 +180,7 @@ export async function createServerNow(options: CreateServerOptions = {}): Promis
     });
     app.decorateRequest('clientId', undefined);
     await app.register(multipart);
-    instrument(app, ctx);
+    instrument(app, ctx, () => closing);
     await app.register(opsRoutes(ctx, () => closing));
     if (config.didit.enabled) await app.register(diditRoutes(ctx, { faceMatch: true }));
     if (config.attestr.enabled) await app.register(attestrRoutes(ctx));
@@ -186,7 +190,7 @@ export async function createServerNow(options: CreateServerOptions = {}): Promis
     if (config.authPort !== null && config.didit.enabled) {
       authApp = Fastify(fastifyOptions(config, options));
       authApp.decorateRequest('clientId', undefined);
-      instrument(authApp, ctx);
+      instrument(authApp, ctx, () => closing);
       await authApp.register(diditRoutes(ctx, { faceMatch: false }));
     }
     await app.ready();
