@@ -94,7 +94,7 @@ export type StoreConfig = MemoryStoreConfig | RedisStoreConfig;
  * @category Service
  */
 export interface QueueConfig {
-  /** Requests that may wait for a worker; beyond it the provider's 429 is sent at once. Default 4 per worker. */
+  /** Requests that may wait for a worker; beyond it the provider's 429 is sent at once. Default 16 per worker. */
   maxWaiting?: number;
   /** Per-request deadline from queueing to answer, ms. Default 30000. */
   deadlineMs?: number;
@@ -114,8 +114,6 @@ export interface DiditConfig {
   tokenTtlSeconds?: number;
   /** Life of the `source_image` / `target_image` URLs, seconds. Default 3600. */
   imageTtlSeconds?: number;
-  /** `url` (default): signed, expiring URLs served here; `data`: the crops inline as `data:` URLs. */
-  images?: 'url' | 'data';
   /** Scores at or above it are Approved. Default: the library's `DEFAULT_APPROVE_THRESHOLD`. */
   approveThreshold?: number;
   /** Largest `user_image` / `ref_image` accepted while streaming, bytes. Default 5 MiB. */
@@ -393,7 +391,7 @@ export function resolveServeConfig(config: ServeConfig = {}): ResolvedServeConfi
     authPort: c.authPort ?? null,
     publicUrl: c.publicUrl?.replace(/\/+$/, '') ?? null,
     workers,
-    queue: { maxWaiting: c.queue?.maxWaiting ?? 4 * workers, deadlineMs: c.queue?.deadlineMs ?? 30_000 },
+    queue: { maxWaiting: c.queue?.maxWaiting ?? 16 * workers, deadlineMs: c.queue?.deadlineMs ?? 30_000 },
     shutdownGraceMs: c.shutdownGraceMs ?? 30_000,
     store: c.store ?? { type: 'memory' },
     urlSecret: c.urlSecret ?? null,
@@ -403,7 +401,6 @@ export function resolveServeConfig(config: ServeConfig = {}): ResolvedServeConfi
       clients: c.didit?.clients ?? [],
       tokenTtlSeconds: c.didit?.tokenTtlSeconds ?? 86_400,
       imageTtlSeconds: c.didit?.imageTtlSeconds ?? 3_600,
-      images: c.didit?.images ?? 'url',
       approveThreshold: c.didit?.approveThreshold,
       maxImageBytes: c.didit?.maxImageBytes ?? 5 * MB,
     },
@@ -491,7 +488,6 @@ export async function createExampleConfig(): Promise<ExampleConfig> {
       clients: [{ clientId: diditId, name: 'example Didit client', secretHash: await hashSecret(diditSecret), applicationId: randomUUID(), organizationId: randomUUID() }],
       tokenTtlSeconds: 86_400,
       imageTtlSeconds: 3_600,
-      images: 'url',
     },
     attestr: { enabled: true, clients: [{ clientId: attestrId, name: 'example Attestr client', tokenHash: await hashSecret(authToken) }], mediaTtlSeconds: 3_600 },
     matcher: { backend: 'auto' },

@@ -175,11 +175,9 @@ export function diditRoutes(ctx: ServeContext, options: { faceMatch: boolean }) 
           return sendDiditError(request, reply, err);
         }
         const imageUrl = async (kind: DiditImageKind): Promise<string> => {
-          const dataUrl = result.chips[kind];
-          if (ctx.config.didit.images === 'data') return dataUrl;
+          const bytes = result.chips[kind];
           const id = randomToken(18);
           const ttl = ctx.config.didit.imageTtlSeconds;
-          const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
           await ctx.store.putImage(id, { contentType: 'image/jpeg', bytes }, ttl);
           return `${baseUrl(ctx, request)}${signedImagePath(ctx.urlKey, id, Math.floor(Date.now() / 1000) + ttl)}`;
         };

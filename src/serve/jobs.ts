@@ -40,11 +40,11 @@ export interface SerializedError {
 /** A face report or the error one image raised, as plain data. */
 export type SerializedOutcome = { report: FaceReport } | { error: SerializedError };
 
-/** The result of a Didit job: the match and its two chips as JPEG data URLs. */
+/** The result of a Didit job: the match and its two chips as JPEG files. */
 export interface DiditJobResult {
   kind: 'didit';
   result: MatchResult;
-  chips: { source: string; target: string };
+  chips: { source: Uint8Array; target: Uint8Array };
 }
 
 /** The result of an Attestr job, ready for `toAttestrResponse` once deserialised. */
