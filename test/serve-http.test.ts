@@ -29,6 +29,7 @@ beforeAll(async () => {
   const hashes = await Promise.all([hashSecret(secrets.disabledDidit), hashSecret(secrets.limitedDidit), hashSecret(secrets.otherAttestr), hashSecret(secrets.disabledAttestr)]);
   run = await startServer((c) => {
     c.urlSecret = URL_SECRET;
+    c.authPort = 0;
     c.queue = { maxWaiting: 2, deadlineMs: 60_000 };
     c.rateLimit = { burst: 1000, perSecond: 1000 };
     c.didit!.clients!.push(
@@ -87,6 +88,15 @@ describe('Didit token endpoint', () => {
       expect(Math.abs((t.iat as number) - Date.now() / 1000)).toBeLessThan(60);
       expect(String(t.access_token).length).toBeGreaterThanOrEqual(43);
     }
+  });
+
+  it('is also served on the separate auth port, which serves nothing else', async () => {
+    expect(run.authUrl).toBeDefined();
+    expect(run.authUrl).not.toBe(run.url);
+    const t = await diditToken(run.authUrl!, run.credentials.didit.clientId, run.credentials.didit.clientSecret);
+    const r = await diditMatch(run.url, t, diditForm(noFace, noFace));
+    expect(r.status).toBe(200);
+    expect((await fetch(`${run.authUrl}/v2/face-match`, { method: 'POST', headers: { Authorization: `Bearer ${t}` }, body: diditForm(noFace, noFace) })).status).toBe(404);
   });
 
   it('refuses wrong, missing and disabled credentials, and bad bodies', async () => {
