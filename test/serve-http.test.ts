@@ -7,6 +7,7 @@ import { lfwDirOrSkip } from './fixtures/lfw.js';
 import { encodeJpeg, encodePng, naturalImage } from './fixtures/images.js';
 import { attestrClientId, attestrMatch, basic, built, diditForm, diditMatch, diditToken, lfwJpeg, startServer, uploadMedia, waitFor, type Running } from './fixtures/serve.js';
 import { schemaErrors } from './providers-schemas.js';
+import http from 'node:http';
 import sharp from 'sharp';
 
 const LFW = lfwDirOrSkip('serve-http');
@@ -132,6 +133,38 @@ describe('Didit face match: refusals', () => {
       expect(r.status).toBe(401);
       const json = await r.json();
       expect(json).toEqual({ detail: 'Invalid or missing access_token.' });
+    }
+  });
+
+  it('keeps the connection after an early 401 to a client still uploading a body of declared length, reading and dropping it', async () => {
+    const body = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="user_image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'),
+      Buffer.alloc(1024 * 1024, 0xff),
+      Buffer.from('\r\n--b--\r\n'),
+    ]);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let connections = 0;
+    const count = () => (connections += 1);
+    run.server.app.server.on('connection', count);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { status, text, connection } = await new Promise<{ status: number; text: string; connection: string | undefined }>((resolve, reject) => {
+          const req = http.request(`${run.url}/v2/face-match`, { method: 'POST', agent, headers: { Authorization: 'Bearer nope', 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': body.length } }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, text, connection: res.headers.connection }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+        expect(status).toBe(401);
+        expect(JSON.parse(text)).toEqual({ detail: 'Invalid or missing access_token.' });
+        expect(connection).not.toBe('close');
+      }
+      expect(connections).toBe(1);
+    } finally {
+      run.server.app.server.off('connection', count);
+      agent.destroy();
     }
   });
 
@@ -435,6 +468,44 @@ describe.skipIf(!LFW)('real matches on LFW images (FACEMATCH_LFW_DIR)', () => {
     expect(r.json.targetBackMatch).toBeGreaterThan(85);
     const n = await attestrMatch(run.url, auth, { src: up[0].json._id, targetFront: up[1].json._id, type: 'PAN', threshold: 85 });
     expect(n.json).toMatchObject({ valid: false, status: 'FACE_NOT_MATCHED', message: 'Not matched, below threshold' });
+  });
+});
+
+describe('edge cases through fastify inject (no socket)', () => {
+  it('refuses an oversized token form and an oversized Attestr JSON body in the providers\' shapes', async () => {
+    const token = await run.server.inject({
+      method: 'POST',
+      url: '/auth/v2/token/',
+      headers: { authorization: basic(run.credentials.didit.clientId, run.credentials.didit.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `grant_type=client_credentials&pad=${'x'.repeat(5000)}`,
+    });
+    expect(token.statusCode).toBe(400);
+    expect(schemaErrors('diditError', token.json())).toBe('');
+    const match = await run.server.inject({
+      method: 'POST',
+      url: '/api/v2/public/facex/match',
+      headers: { authorization: `Basic ${run.credentials.attestr.authToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ src: 'x'.repeat(70_000), targetFront: 'y', type: 'GOV', threshold: 50 }),
+    });
+    expect(match.statusCode).toBe(400);
+    expect(match.json()).toMatchObject({ code: 4001 });
+    expect(schemaErrors('attestrError', match.json())).toBe('');
+  });
+
+  it('answers an Attestr media id that is far too long with 4001, echoing at most 200 characters of it', async () => {
+    const r = await run.server.inject({
+      method: 'POST',
+      url: '/api/v2/public/facex/match',
+      headers: { authorization: `Basic ${run.credentials.attestr.authToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ src: 'M'.repeat(10_000), targetFront: 'y', type: 'GOV', threshold: 50 }),
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().details.length).toBeLessThan(400);
+  });
+
+  it('leaves unknown routes and other Attestr versions alone (404)', async () => {
+    expect((await run.server.inject({ method: 'POST', url: '/api/v1/public/facex/match' })).statusCode).toBe(404);
+    expect((await run.server.inject({ method: 'GET', url: '/v2/face-match' })).statusCode).toBe(404);
   });
 });
 

@@ -11,7 +11,7 @@ import { sniffFormat } from '../image/sniff.js';
 import { ATTESTR_DOCUMENT_TYPES, ATTESTR_FIELDS, attestrError, checkAttestrOptions, toAttestrError, toAttestrResponse, type AttestrDocumentType, type AttestrErrorCode } from '../providers/attestr.js';
 import { attestrMediaError, type AttestrMediaErrorCode } from './attestr-media.js';
 import type { AttestrClientConfig } from './config.js';
-import { closeIfUnread, hasContentType, identify, takeToken, type ServeContext } from './context.js';
+import { closeIfUnread, hasContentType, identify, routeBodyLimit, takeToken, type ServeContext } from './context.js';
 import { attestrInputOf } from './jobs.js';
 import { FormError, readForm } from './multipart.js';
 import { DeadlineError, QueueFullError, WorkerCrashError } from './pool.js';
@@ -88,10 +88,11 @@ export function attestrRoutes(ctx: ServeContext) {
     app.setErrorHandler((err, request, reply) => sendAttestrError(ctx, request, reply, err));
 
     const authenticate = async (request: FastifyRequest, reply: FastifyReply, inference: boolean): Promise<FastifyReply | undefined> => {
+      const drain = routeBodyLimit(ctx, inference ? 'attestr-match' : 'attestr-media');
       const outcome = await ctx.auth.attestrBasic(request.headers.authorization);
       if (!outcome.ok) {
         if (outcome.clientId) identify(request, reply, outcome.clientId);
-        closeIfUnread(request, reply);
+        closeIfUnread(request, reply, drain);
         if (outcome.reason === 'disabled') return send(reply, 4031);
         if (outcome.reason === 'throttled') return send(reply, 4291, 'Too many failed authorization attempts for this client.', outcome.retryAfterSeconds);
         return send(reply, 4016);
@@ -100,12 +101,12 @@ export function attestrRoutes(ctx: ServeContext) {
       const bucket = await takeToken(ctx, 'attestr', outcome.client as AttestrClientConfig);
       if (!bucket.allowed) {
         ctx.metrics.rejected.inc({ reason: 'rate_limited' });
-        closeIfUnread(request, reply);
+        closeIfUnread(request, reply, drain);
         return send(reply, 4291, undefined, bucket.retryAfterSeconds);
       }
       if (inference && ctx.pool.saturated()) {
         ctx.metrics.rejected.inc({ reason: 'queue_full' });
-        closeIfUnread(request, reply);
+        closeIfUnread(request, reply, drain);
         return send(reply, 4292, 'The service is at capacity; retry later.', ctx.pool.retryAfterSeconds());
       }
       return undefined;

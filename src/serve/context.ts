@@ -41,11 +41,34 @@ export function takeToken(ctx: ServeContext, provider: string, client: ServeClie
 }
 
 /**
- * Answers an error before the request's body has been read whole: the connection is closed after
- * the answer, so the rest of an upload is never read (Node ends the socket instead of draining it).
+ * Prepares an answer sent before the request's body has been read whole. By default the
+ * connection closes after the answer, so the rest of an upload is never read. With `drainUpTo`,
+ * a body not yet touched whose declared Content-Length is at most that many bytes is instead left
+ * for Node to read and discard after the answer, keeping the connection: a client still uploading
+ * then reliably reads the 401 or 429 instead of a reset connection.
  */
-export function closeIfUnread(request: FastifyRequest, reply: FastifyReply): void {
-  if (!request.raw.complete) reply.header('connection', 'close');
+export function closeIfUnread(request: FastifyRequest, reply: FastifyReply, drainUpTo = 0): void {
+  if (request.raw.complete) return;
+  const declared = Number(request.headers['content-length']);
+  if (drainUpTo > 0 && !request.raw.readableDidRead && Number.isInteger(declared) && declared >= 0 && declared <= drainUpTo) return;
+  reply.header('connection', 'close');
+}
+
+/** Multipart framing allowance on top of the parts' own limits. */
+const FORM_OVERHEAD = 64 * 1024;
+
+/** The largest body a route accepts, for {@link closeIfUnread}'s `drainUpTo`. */
+export function routeBodyLimit(ctx: ServeContext, route: 'didit-match' | 'didit-token' | 'attestr-media' | 'attestr-match'): number {
+  switch (route) {
+    case 'didit-match':
+      return 2 * ctx.config.didit.maxImageBytes + 2 * FORM_OVERHEAD;
+    case 'didit-token':
+      return 4096;
+    case 'attestr-media':
+      return ctx.config.attestr.maxUploadBytes + FORM_OVERHEAD;
+    case 'attestr-match':
+      return 64 * 1024;
+  }
 }
 
 /** The base URL clients reached this server at: the configured public URL, else protocol and Host. */

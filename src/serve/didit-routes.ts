@@ -9,7 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import { diditAuthError, DIDIT_FIELDS, parseDiditOptions, toDiditError, toDiditResponse, type DiditImageKind } from '../providers/didit.js';
 import type { DiditClientConfig } from './config.js';
-import { baseUrl, closeIfUnread, hasContentType, identify, takeToken, type ServeContext } from './context.js';
+import { baseUrl, closeIfUnread, hasContentType, identify, routeBodyLimit, takeToken, type ServeContext } from './context.js';
 import { checkImageUrl, IMAGE_ROUTE_PREFIX, signedImagePath } from './image-urls.js';
 import type { DiditJobResult } from './jobs.js';
 import { FormError, readForm } from './multipart.js';
@@ -81,7 +81,7 @@ export function diditRoutes(ctx: ServeContext, options: { faceMatch: boolean }) 
           const outcome = await ctx.auth.diditBasic(request.headers.authorization);
           if (outcome.ok) return void identify(request, reply, outcome.client.clientId);
           if (outcome.clientId) identify(request, reply, outcome.clientId);
-          closeIfUnread(request, reply);
+          closeIfUnread(request, reply, routeBodyLimit(ctx, 'didit-token'));
           if (outcome.reason === 'throttled') return tooMany(reply, outcome.retryAfterSeconds ?? 1, 'too many token requests for this client');
           if (outcome.reason === 'disabled') return detail(reply, 403, 'This client is not authorized to obtain access tokens.');
           return detail(reply, 401, outcome.reason === 'missing' ? 'Expected Authorization: Basic base64(client_id:client_secret).' : 'Invalid client credentials.');
@@ -134,7 +134,7 @@ export function diditRoutes(ctx: ServeContext, options: { faceMatch: boolean }) 
         const outcome = await ctx.auth.diditBearer(request.headers.authorization);
         if (!outcome.ok) {
           if (outcome.clientId) identify(request, reply, outcome.clientId);
-          closeIfUnread(request, reply);
+          closeIfUnread(request, reply, routeBodyLimit(ctx, 'didit-match'));
           const answer = diditAuthError(outcome.reason === 'disabled' ? 'forbidden' : 'unauthorized');
           return reply.code(answer.status).send(answer.body);
         }
@@ -143,12 +143,12 @@ export function diditRoutes(ctx: ServeContext, options: { faceMatch: boolean }) 
         const bucket = await takeToken(ctx, 'didit', outcome.client);
         if (!bucket.allowed) {
           ctx.metrics.rejected.inc({ reason: 'rate_limited' });
-          closeIfUnread(request, reply);
+          closeIfUnread(request, reply, routeBodyLimit(ctx, 'didit-match'));
           return tooMany(reply, bucket.retryAfterSeconds, 'rate limit exceeded for this client');
         }
         if (ctx.pool.saturated()) {
           ctx.metrics.rejected.inc({ reason: 'queue_full' });
-          closeIfUnread(request, reply);
+          closeIfUnread(request, reply, routeBodyLimit(ctx, 'didit-match'));
           return tooMany(reply, ctx.pool.retryAfterSeconds(), 'the service is at capacity');
         }
       },
