@@ -4,6 +4,7 @@
  * @internal
  * @module
  */
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from './auth.js';
 import type { ResolvedServeConfig, ServeClientConfig } from './config.js';
@@ -52,6 +53,29 @@ export function closeIfUnread(request: FastifyRequest, reply: FastifyReply, drai
   const declared = Number(request.headers['content-length']);
   if (drainUpTo > 0 && !request.raw.readableDidRead && Number.isInteger(declared) && declared >= 0 && declared <= drainUpTo) return;
   reply.header('connection', 'close');
+  lingerOnClose(request.raw.socket);
+}
+
+/** How long a closing connection stays open after its answer, for the client to read it. */
+const LINGER_MS = 2000;
+
+/**
+ * After an answer with `Connection: close`, Node ends the socket and destroys it at once. With
+ * upload bytes still arriving, the destroy sends a TCP reset, and a client that has not yet read
+ * the answer loses it (its fetch fails with EPIPE or ECONNRESET). Here the socket sends its FIN
+ * and then lingers: it is destroyed when the client closes its side, or after {@link LINGER_MS}.
+ * While it lingers, the unread body is not read: the client's upload stalls on TCP back-pressure.
+ */
+function lingerOnClose(socket: Socket | null): void {
+  if (!socket || (socket as Socket & { facematchLinger?: boolean }).facematchLinger) return;
+  (socket as Socket & { facematchLinger?: boolean }).facematchLinger = true;
+  socket.destroySoon = function destroySoon(this: Socket): void {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    this.once('end', () => this.destroy());
+  };
 }
 
 /** Multipart framing allowance on top of the parts' own limits. */

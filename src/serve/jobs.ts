@@ -59,7 +59,7 @@ export interface AttestrJobResult {
 export type WorkerJobResult = DiditJobResult | AttestrJobResult;
 
 /** Parent to worker. */
-export type ToWorker = { type: 'job'; id: number; job: WorkerJob } | { type: 'crash' };
+export type ToWorker = { type: 'job'; id: number; job: WorkerJob; crash?: true };
 
 /** Worker to parent. */
 export type FromWorker =

@@ -136,6 +136,7 @@ export class WorkerPool {
   private paused = false;
   private meanRunMs = 500;
   private failuresInARow = 0;
+  private crashNext = false;
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
@@ -217,15 +218,12 @@ export class WorkerPool {
   }
 
   /**
-   * Test hook: makes a worker that is running a job throw an uncaught exception, as a real fault
-   * would. Resolves false when no worker is busy. Not reachable over HTTP.
+   * Test hook: the next job handed to a worker makes that worker throw an uncaught exception
+   * right after it starts on the job, as a real fault would. Not reachable over HTTP.
    * @internal
    */
-  crashBusyWorkerForTest(): boolean {
-    const slot = this.slots.find((s) => s.task);
-    if (!slot) return false;
-    slot.worker.postMessage({ type: 'crash' } satisfies ToWorker);
-    return true;
+  crashNextJobForTest(): void {
+    this.crashNext = true;
   }
 
   private spawn(index: number): Promise<void> {
@@ -300,7 +298,9 @@ export class WorkerPool {
       if (!task) return;
       slot.task = task;
       task.started = performance.now();
-      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker, jobTransfer(task.job));
+      const crash = this.crashNext;
+      this.crashNext = false;
+      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job, ...(crash ? { crash } : {}) } satisfies ToWorker, jobTransfer(task.job));
     }
   }
 

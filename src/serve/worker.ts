@@ -82,13 +82,11 @@ async function main(): Promise<void> {
     return;
   }
   port.on('message', (msg: ToWorker) => {
-    if (msg.type === 'crash') {
-      // Test hook, reachable only through WorkerPool.crashBusyWorkerForTest: an uncaught exception
-      // ends this thread the way a real fault would.
-      setImmediate(() => {
-        throw new Error('worker crashed on purpose (test hook)');
-      });
-      return;
+    if (msg.crash) {
+      // Test hook, set only through WorkerPool.crashNextJobForTest: start on the job, then die of
+      // an uncaught exception, the way a real fault would end this thread mid-request.
+      void run(matcher, msg.job, []).catch(() => undefined);
+      throw new Error('worker crashed on purpose (test hook)');
     }
     void (async () => {
       const transfer: ArrayBuffer[] = [];
