@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `facematch` command: `compare`, `bench lfw`, `datasets fetch lfw`. Prints JSON on stdout,
+ * The `facematch` command: `compare`, `serve`, `bench lfw`, `datasets fetch lfw`. Prints JSON on stdout,
  * progress and diagnostics on stderr.
  * @module
  */
@@ -15,6 +15,7 @@ const USAGE = `facematch ${packageVersion()}: face verification for Node.js
 
 Usage:
   facematch compare <user_image> <ref_image> [options]   match two images, print JSON
+  facematch serve --config FILE | --init FILE            run the Didit/Attestr compatible service
   facematch bench lfw [options]                          run the LFW benchmark
   facematch datasets fetch lfw [--dir DIR]               download LFW with checksums
   facematch models add|list|remove …                     your own ONNX face models
@@ -42,6 +43,8 @@ async function loadBench(): Promise<(args: string[]) => Promise<number>> {
 const commands: Record<string, Command> = {
   compare: { usage: COMPARE_USAGE, options: COMPARE_OPTIONS, run: runCompare },
   bench: { load: loadBench },
+  // Loaded on demand: the service's dependencies (fastify, ioredis, prom-client) stay out of the other commands.
+  serve: { load: async () => (await import('./cli/serve.js')).runServe },
   datasets: { usage: DATASETS_USAGE, options: DATASETS_OPTIONS, run: runDatasets },
   models: { usage: MODELS_USAGE, options: MODELS_OPTIONS, run: runModels },
 };

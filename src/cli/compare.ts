@@ -1,23 +1,14 @@
-import { cosineSimilarity } from '../compare/distance.js';
 import { resolveDecisionThresholds } from '../compare/decision.js';
 import type { DetectorModel } from '../detect/options.js';
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { ConstraintPreset } from '../image/types.js';
-import { FaceMatcher, type FaceEmbedding } from '../matcher.js';
+import { FaceMatcher } from '../matcher.js';
 import type { AlignmentMode } from '../matcher-options.js';
-import {
-  ATTESTR_DOCUMENT_TYPES,
-  ATTESTR_FIELDS,
-  checkAttestrOptions,
-  toAttestrError,
-  toAttestrResponse,
-  type AttestrDocumentType,
-  type AttestrImageOutcome,
-  type AttestrInput,
-} from '../providers/attestr.js';
+import { ATTESTR_DOCUMENT_TYPES, checkAttestrOptions, toAttestrError, toAttestrResponse, type AttestrDocumentType } from '../providers/attestr.js';
 import { DIDIT_FIELDS, toDiditError, toDiditResponse } from '../providers/didit.js';
 import type { MatchResult } from '../result.js';
 import type { BackendName } from '../runtime/backend.js';
+import { matchAttestr } from '../serve/attestr-match.js';
 import { choiceOption, numberOption, UsageError, type CommandOptions } from './usage.js';
 
 /** @internal */
@@ -83,28 +74,8 @@ function printStartupError(format: Format, err: FaceMatchError): number {
   return 1;
 }
 
-async function embedOutcome(matcher: FaceMatcher, input: string, field: string, detector?: DetectorModel): Promise<FaceEmbedding | FaceMatchError> {
-  try {
-    return await matcher.embed(input, detector === undefined ? { field } : { field, detector });
-  } catch (err) {
-    if (isFaceMatchError(err)) return err;
-    throw err;
-  }
-}
-
-function targetOf(matcher: FaceMatcher, src: FaceEmbedding | FaceMatchError, side: FaceEmbedding | FaceMatchError): AttestrInput['targetFront'] {
-  if (isFaceMatchError(side)) return { outcome: side };
-  if (isFaceMatchError(src)) return { outcome: side };
-  return { outcome: side, score: matcher.score(cosineSimilarity(src.embedding, side.embedding)) };
-}
-
 async function attestr(matcher: FaceMatcher, a: string, b: string, back: string | undefined, threshold: number | undefined, type: AttestrDocumentType | undefined): Promise<number> {
-  const docDetector: DetectorModel | undefined = type === undefined ? undefined : 'full';
-  const src = await embedOutcome(matcher, a, ATTESTR_FIELDS.source);
-  const front = await embedOutcome(matcher, b, ATTESTR_FIELDS.targetFront, docDetector);
-  const rear = back === undefined ? undefined : await embedOutcome(matcher, back, ATTESTR_FIELDS.targetBack, docDetector);
-  const input: AttestrInput = { src: src as AttestrImageOutcome, targetFront: targetOf(matcher, src, front) };
-  if (rear !== undefined) input.targetBack = targetOf(matcher, src, rear);
+  const input = await matchAttestr(matcher, { src: a, targetFront: b, ...(back === undefined ? {} : { targetBack: back }) }, { documents: type !== undefined });
   try {
     const body = toAttestrResponse(input, { threshold: threshold as number, ...(type ? { type } : {}) });
     print(body);

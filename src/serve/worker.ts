@@ -1,0 +1,112 @@
+/**
+ * An inference worker thread of `facematch serve`: one FaceMatcher, one job at a time. Started by
+ * {@link WorkerPool}; not a public entry point.
+ * @internal
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isFaceMatchError } from '../errors.js';
+import { FaceMatcher } from '../matcher.js';
+import { type AttestrImageOutcome, type AttestrTarget } from '../providers/attestr.js';
+import { chipToDataUrl } from '../providers/chip-url.js';
+import { DIDIT_FIELDS } from '../providers/didit.js';
+import { loadSharp } from '../image/sharp-decoder.js';
+import type { FaceReport, MatchResult } from '../result.js';
+import type { RgbImage } from '../types.js';
+import { matchAttestr } from './attestr-match.js';
+import { serializeError, type FromWorker, type SerializedError, type SerializedOutcome, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult } from './jobs.js';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+
+/** A report without the embedding (FaceEmbedding extends FaceReport), its chip copied so it can be transferred. */
+function report(r: FaceReport, transfer: ArrayBuffer[]): FaceReport {
+  const data = new Uint8Array(r.chip.data);
+  transfer.push(data.buffer);
+  return {
+    face: r.face,
+    faceCount: r.faceCount,
+    imageWidth: r.imageWidth,
+    imageHeight: r.imageHeight,
+    format: r.format,
+    chip: { width: r.chip.width, height: r.chip.height, data },
+    quality: r.quality,
+  };
+}
+
+function outcome(o: AttestrImageOutcome, transfer: ArrayBuffer[]): SerializedOutcome {
+  return isFaceMatchError(o) ? { error: serializeError(o) } : { report: report(o, transfer) };
+}
+
+function side(t: AttestrTarget, transfer: ArrayBuffer[]): { outcome: SerializedOutcome; score?: number } {
+  return { outcome: outcome(t.outcome, transfer), ...(t.score === undefined ? {} : { score: t.score }) };
+}
+
+/**
+ * A face chip as JPEG (quality 90). With sharp (the optional peer) it costs under a millisecond;
+ * jimp's encoder, behind the library's chipToDataUrl, costs tens of milliseconds of CPU per chip,
+ * as much as a third of a match.
+ */
+async function chipJpeg(chip: RgbImage): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  if (sharp) {
+    const out = await sharp(chip.data, { raw: { width: chip.width, height: chip.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    return new Uint8Array(out);
+  }
+  const url = await chipToDataUrl(chip, 'jpeg');
+  return new Uint8Array(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+}
+
+async function run(matcher: FaceMatcher, job: WorkerJob, transfer: ArrayBuffer[]): Promise<WorkerJobResult> {
+  if (job.kind === 'didit') {
+    const result: MatchResult = await matcher.match(job.user, job.ref, { fields: [DIDIT_FIELDS.source, DIDIT_FIELDS.target], constraints: 'didit' });
+    const [source, target] = await Promise.all([chipJpeg(result.source.chip), chipJpeg(result.target.chip)]);
+    transfer.push(source.buffer as ArrayBuffer, target.buffer as ArrayBuffer);
+    return { kind: 'didit', result: { ...result, source: report(result.source, transfer), target: report(result.target, transfer) }, chips: { source, target } };
+  }
+  const input = await matchAttestr(
+    matcher,
+    { src: job.src, targetFront: job.targetFront, ...(job.targetBack ? { targetBack: job.targetBack } : {}) },
+    { documents: job.documents, constraints: 'attestr' },
+  );
+  return {
+    kind: 'attestr',
+    src: outcome(input.src, transfer),
+    targetFront: side(input.targetFront, transfer),
+    ...(input.targetBack ? { targetBack: side(input.targetBack, transfer) } : {}),
+  };
+}
+
+function errorOf(err: unknown): SerializedError | { message: string } {
+  return isFaceMatchError(err) ? serializeError(err) : { message: err instanceof Error ? err.message : String(err) };
+}
+
+async function main(): Promise<void> {
+  let matcher: FaceMatcher;
+  try {
+    matcher = await FaceMatcher.create(init.matcher);
+  } catch (err) {
+    port.postMessage({ type: 'fatal', error: errorOf(err) } satisfies FromWorker);
+    return;
+  }
+  port.on('message', (msg: ToWorker) => {
+    if (msg.crash) {
+      // Test hook, set only through WorkerPool.crashNextJobForTest: start on the job, then die of
+      // an uncaught exception, the way a real fault would end this thread mid-request.
+      void run(matcher, msg.job, []).catch(() => undefined);
+      throw new Error('worker crashed on purpose (test hook)');
+    }
+    void (async () => {
+      const transfer: ArrayBuffer[] = [];
+      try {
+        const value = await run(matcher, msg.job, transfer);
+        port.postMessage({ type: 'done', id: msg.id, value } satisfies FromWorker, transfer);
+      } catch (err) {
+        port.postMessage({ type: 'failed', id: msg.id, error: errorOf(err) } satisfies FromWorker);
+      }
+    })();
+  });
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+}
+
+void main();

@@ -1,0 +1,49 @@
+/**
+ * The inference pool on its own: real workers with real models, deadlines while queued and while
+ * running, and the kill-and-replace of a worker whose job overran.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJpeg, naturalImage } from './fixtures/images.js';
+import { built, waitFor } from './fixtures/serve.js';
+
+type PoolModule = typeof import('../src/serve/pool.js');
+type PoolEvent = import('../src/serve/pool.js').PoolEvent;
+
+let m: PoolModule;
+let pool: InstanceType<PoolModule['WorkerPool']>;
+const events: PoolEvent[] = [];
+let big: Buffer;
+
+beforeAll(async () => {
+  m = await built<PoolModule>('serve/pool.js');
+  big = await encodeJpeg(naturalImage(3000, 3000, 3));
+  pool = new m.WorkerPool({ size: 1, maxWaiting: 1, deadlineMs: 40, init: { matcher: {} }, onEvent: (e) => events.push(e) });
+  await pool.start();
+});
+afterAll(async () => {
+  await pool?.close(true);
+});
+
+describe('WorkerPool', () => {
+  it('fails a job still queued at its deadline, and refuses at once when the queue is full', async () => {
+    pool.pauseForTest(true);
+    const t0 = performance.now();
+    const queued = pool.run({ kind: 'didit', user: new Uint8Array(big), ref: new Uint8Array(big) });
+    expect(() => pool.run({ kind: 'didit', user: new Uint8Array(1), ref: new Uint8Array(1) })).toThrow(m.QueueFullError);
+    await expect(queued).rejects.toBeInstanceOf(m.DeadlineError);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(pool.stats().waiting).toBe(0);
+    pool.pauseForTest(false);
+  });
+
+  it('answers a running job at its deadline, then kills and replaces the worker when it overruns twice over', async () => {
+    const restarts = pool.stats().restarts;
+    const user = new Uint8Array(big);
+    const running = pool.run({ kind: 'didit', user, ref: new Uint8Array(big) });
+    // Transferred, not copied: the caller's view is detached.
+    expect(user.byteLength).toBe(0);
+    await expect(running).rejects.toBeInstanceOf(m.DeadlineError);
+    await waitFor(() => pool.stats().restarts === restarts + 1 && pool.stats().ready === 1, 60_000, 'the replacement worker');
+    expect(events.some((e) => e.type === 'worker-killed')).toBe(true);
+  });
+});
