@@ -6,16 +6,20 @@
  * model and options that produced them, see {@link cacheKey}). The file is binary, little-endian:
  *
  * ```
- * "FMCACHE1"                         8 bytes, magic
+ * "FMCACHE2"                         8 bytes, magic
  * u32  header length H               4 bytes
- * JSON header {key, dim, count}      H bytes, UTF-8, then zero padding to a multiple of 4
+ * JSON header {key, dim, quality, count}  H bytes, UTF-8, then zero padding to a multiple of 4
  * count records, each:
  *   sha256 of the image              32 bytes
- *   u32  flags (bit 0: a face)        4 bytes
+ *   u32  flags (bit 0: a face,        4 bytes
+ *        bit 1: its quality)
  *   f32  box x, y, width, height     16 bytes
  *   f32  detection score              4 bytes
+ *   f32  quality × Q                  4·Q bytes (the face's quality vector, see quality-vector.ts; NaN when absent)
  *   f32  embedding × dim              4·dim bytes (zeros when there is no face)
  * ```
+ *
+ * A file of an older format is discarded and rebuilt.
  *
  * Saving writes a temporary file next to the target and renames it over the target, so a crash
  * mid-write leaves the previous file intact. The cache is meant to be owned by one process (the
@@ -27,6 +31,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FaceMatchError } from '../../src/errors.js';
 import type { Box } from '../../src/types.js';
+import { QUALITY_VECTOR_LENGTH } from './quality-vector.js';
 
 /**
  * Where caches go when no folder is given, relative to the working directory.
@@ -35,9 +40,10 @@ import type { Box } from '../../src/types.js';
  */
 export const DEFAULT_CACHE_DIR = '.cache/facematch';
 
-const MAGIC = 'FMCACHE1';
+const MAGIC = 'FMCACHE2';
 const HASH_BYTES = 32;
-const FIXED_RECORD_BYTES = HASH_BYTES + 4 + 16 + 4;
+const Q = QUALITY_VECTOR_LENGTH;
+const FIXED_RECORD_BYTES = HASH_BYTES + 4 + 16 + 4 + 4 * Q;
 
 /**
  * The cached result of one image that has a face.
@@ -51,6 +57,8 @@ export interface CachedEmbedding {
   box: Box;
   /** The detector's confidence for the face (stored as a 32-bit float). */
   score: number;
+  /** The face's quality vector (see `qualityVector`), when the engine measures quality. */
+  quality?: Float32Array;
 }
 
 /**
@@ -227,7 +235,12 @@ export class EmbeddingCache {
         throw new FaceMatchError('INVALID_INPUT', `expected an embedding of length ${this.dim || '> 0'}, received ${n}`, { field: 'embedding' });
       }
       this.dim = n;
-      value = { embedding: Float32Array.from(value.embedding), box: { ...value.box }, score: value.score };
+      value = {
+        embedding: Float32Array.from(value.embedding),
+        box: { ...value.box },
+        score: value.score,
+        ...(value.quality ? { quality: Float32Array.from(value.quality) } : {}),
+      };
     }
     this.entries.set(hash, value);
     this.changed = true;
@@ -252,7 +265,7 @@ export class EmbeddingCache {
 }
 
 function encode(entries: ReadonlyMap<string, CachedEmbedding | null>, key: string, dim: number): Buffer {
-  const header = Buffer.from(JSON.stringify({ key, dim, count: entries.size }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ key, dim, quality: Q, count: entries.size }), 'utf8');
   const headerEnd = 12 + header.length;
   const start = Math.ceil(headerEnd / 4) * 4;
   const recordBytes = FIXED_RECORD_BYTES + 4 * dim;
@@ -265,9 +278,10 @@ function encode(entries: ReadonlyMap<string, CachedEmbedding | null>, key: strin
   for (const [hash, value] of entries) {
     out.write(hash, at, 'hex');
     if (value !== null) {
-      view.setUint32(at + 32, 1, true);
+      view.setUint32(at + 32, value.quality ? 3 : 1, true);
       const { x, y, width, height } = value.box;
       [x, y, width, height, value.score].forEach((v, i) => view.setFloat32(at + 36 + 4 * i, v, true));
+      for (let i = 0; i < Q; i++) view.setFloat32(at + 56 + 4 * i, value.quality?.[i] ?? Number.NaN, true);
       for (let i = 0; i < dim; i++) view.setFloat32(at + FIXED_RECORD_BYTES + 4 * i, value.embedding[i]!, true);
     }
     at += recordBytes;
@@ -276,10 +290,13 @@ function encode(entries: ReadonlyMap<string, CachedEmbedding | null>, key: strin
 }
 
 function decode(bytes: Buffer, key: string): { entries: Map<string, CachedEmbedding | null>; dim: number } {
+  if (bytes.length >= 8 && bytes.toString('latin1', 0, 7) === 'FMCACHE' && bytes.toString('latin1', 0, 8) !== MAGIC) {
+    throw new Unreadable(`an older cache format (${bytes.toString('latin1', 0, 8)})`);
+  }
   if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Unreadable('not a facematch embedding cache (bad magic)');
   const headerLength = bytes.readUInt32LE(8);
   if (12 + headerLength > bytes.length) throw new Unreadable('truncated header');
-  let header: { key?: unknown; dim?: unknown; count?: unknown };
+  let header: { key?: unknown; dim?: unknown; quality?: unknown; count?: unknown };
   try {
     header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as typeof header;
   } catch {
@@ -287,6 +304,7 @@ function decode(bytes: Buffer, key: string): { entries: Map<string, CachedEmbedd
   }
   const { dim, count } = header;
   if (header.key !== key) throw new Unreadable('the file belongs to another key-set');
+  if (header.quality !== Q) throw new Unreadable(`its records hold ${String(header.quality)} quality values where ${Q} are expected`);
   if (!Number.isInteger(dim) || !Number.isInteger(count) || (dim as number) < 0 || (count as number) < 0) throw new Unreadable('bad header');
   const d = dim as number;
   const n = count as number;
@@ -306,7 +324,12 @@ function decode(bytes: Buffer, key: string): { entries: Map<string, CachedEmbedd
     const f = (i: number): number => view.getFloat32(at + 36 + 4 * i, true);
     const embedding = new Float32Array(d);
     for (let i = 0; i < d; i++) embedding[i] = view.getFloat32(at + FIXED_RECORD_BYTES + 4 * i, true);
-    entries.set(hash, { embedding, box: { x: f(0), y: f(1), width: f(2), height: f(3) }, score: f(4) });
+    const entry: CachedEmbedding = { embedding, box: { x: f(0), y: f(1), width: f(2), height: f(3) }, score: f(4) };
+    if ((view.getUint32(at + 32, true) & 2) !== 0) {
+      entry.quality = new Float32Array(Q);
+      for (let i = 0; i < Q; i++) entry.quality[i] = view.getFloat32(at + 56 + 4 * i, true);
+    }
+    entries.set(hash, entry);
   }
   return { entries, dim: d };
 }

@@ -44,7 +44,7 @@ export interface EmbeddedImages {
  * worker does not time is absent), or the error that stopped it.
  */
 export type PooledOutcome =
-  | { embedding: Float32Array; box: Box; score: number; timings: Partial<Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>> }
+  | { embedding: Float32Array; box: Box; score: number; quality?: Float32Array; timings: Partial<Record<'decode' | 'detect' | 'align' | 'embed' | 'total', number>> }
   | { error: { code: string; message: string } };
 
 /** Options of {@link embedThroughPool}. */
@@ -114,7 +114,7 @@ export async function embedThroughPool<TOut extends PooledOutcome>(
       failures.push({ path: p, code: r.error.code, message: r.error.message });
       value = null;
     } else {
-      value = { embedding: r.embedding, box: r.box, score: r.score };
+      value = { embedding: r.embedding, box: r.box, score: r.score, ...(r.quality ? { quality: r.quality } : {}) };
       for (const stage of ['decode', 'detect', 'align', 'embed', 'total'] as const) {
         const ms = r.timings[stage];
         if (ms !== undefined) recorder.record(stage, ms);

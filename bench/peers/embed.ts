@@ -40,6 +40,8 @@ export interface EngineEmbedded {
   score: number;
   /** Faces found in the image. */
   faceCount: number;
+  /** The face's quality vector, when the engine measures quality (facematch does). */
+  quality?: Float32Array;
   /** Stage times. */
   timings: EngineTimings;
   /** Tensors alive in the worker's tfjs after the image. */

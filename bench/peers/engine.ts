@@ -167,6 +167,8 @@ export interface EngineFace {
   score: number;
   /** Faces found in the image. */
   faceCount: number;
+  /** The face's quality vector (`qualityVector`), when the engine measures quality (facematch does). */
+  quality?: Float32Array;
   /** Stage times. */
   timings: EngineTimings;
 }

@@ -9,6 +9,7 @@ import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import { currentBackend } from '../../src/runtime/backend.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import * as tf from '../../src/runtime/tf.js';
+import { qualityVector } from '../lfw/quality-vector.js';
 import type { BenchEngine, EngineFace } from './engine.js';
 
 /**
@@ -31,6 +32,7 @@ export async function createFacematchEngine(options: FaceMatcherOptions): Promis
         box: r.face.box,
         score: r.face.score,
         faceCount: r.faceCount,
+        quality: qualityVector(r.quality),
         timings: { decode: t.decode, detect: t.detect, align: t.align, embed: t.embed, total: t.total },
       };
     },
