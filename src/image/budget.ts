@@ -1,0 +1,172 @@
+/**
+ * The decode budget: how many bytes a decode will allocate, estimated from the header before any
+ * pixel exists, and the check that refuses an image whose estimate is over the limit.
+ *
+ * The estimate adds up the buffers the chosen decoder really allocates (listed per decoder and
+ * format below) and scales the sum by a factor fitted to measured peak RSS: each decoder decoded
+ * images of 1 to 48 MP in every mode (JPEG baseline and progressive, 4:2:0 and 4:4:4, greyscale;
+ * PNG 8- and 16-bit, grey to RGBA, interlaced; WebP lossy, lossless and with alpha), with and
+ * without a downscale and an EXIF rotation, each in a fresh child process, and the peak RSS above
+ * the process's baseline was recorded (`npm run bench:decode`, table in the Backends guide). The
+ * factor and the constant are the smallest that keep every measured peak at or under its
+ * estimate.
+ * @module
+ */
+import { describeField, FaceMatchError } from '../errors.js';
+import type { ImageHeader, ImageLayout } from './header.js';
+import { jpegScale } from './jpeg-decode.js';
+import type { ImageSize } from './orient.js';
+import { PNG_CHANNELS } from './png-structure.js';
+import { FORMAT_LABELS } from './sniff.js';
+import type { DecoderName } from './types.js';
+
+const MEBIBYTE = 1024 * 1024;
+
+/**
+ * The default decode budget: 480 MiB (503,316,480 bytes) of estimated peak memory per decode.
+ * Every photo a phone takes decodes within it on either decoder (a 48 MP JPEG, baseline or
+ * progressive 4:2:0, is estimated at most ~440 MiB on the built-in decoder, ~300 MiB on sharp; an
+ * 8-bit 48 MP PNG at ~160 MiB), while no accepted image pushes a decode above 512 MB of peak RSS
+ * over the process baseline. {@link FaceMatcher} passes its own `maxDecodeBytes` option through.
+ *
+ * @category Image
+ */
+export const DEFAULT_MAX_DECODE_BYTES = 480 * MEBIBYTE;
+
+/**
+ * The longest side facematch decodes: 65,500 pixels, libjpeg's own limit (`JPEG_MAX_DIMENSION`),
+ * applied to every format so that both decoders give the same answer. No camera comes near it;
+ * sharp's PNG reader spends about a microsecond per row, so a 1 × 10,000,000 PNG (19 KB) would
+ * otherwise cost it 11 s.
+ *
+ * @category Image
+ */
+export const MAX_IMAGE_SIDE = 65_500;
+
+/**
+ * Fitted per decoder and format: `estimate = factor × (sum of the buffers) + constant` bytes.
+ * See the module comment for how it was measured.
+ */
+const FIT: Readonly<Record<DecoderName, Readonly<Record<ImageLayout['format'], { factor: number; constant: number }>>>> = {
+  builtin: {
+    jpeg: { factor: 1.05, constant: 6 * MEBIBYTE },
+    png: { factor: 1.1, constant: 8 * MEBIBYTE },
+    webp: { factor: 1.05, constant: 8 * MEBIBYTE },
+  },
+  sharp: {
+    jpeg: { factor: 1.1, constant: 24 * MEBIBYTE },
+    png: { factor: 1.1, constant: 24 * MEBIBYTE },
+    webp: { factor: 1.1, constant: 24 * MEBIBYTE },
+  },
+};
+
+/** What {@link estimateDecode} returns: the estimate and the buffers it adds up. */
+export interface DecodeEstimate {
+  /** Estimated peak bytes of the decode. */
+  bytes: number;
+  /** The buffers, by name, in bytes (before the fitted factor). */
+  buffers: Record<string, number>;
+}
+
+/** libjpeg's whole-image coefficient buffer: every component's blocks (rounded up to its sampling factors) × 128 bytes. */
+function jpegCoefficientBytes(layout: Extract<ImageLayout, { format: 'jpeg' }>): number {
+  const { jpeg } = layout;
+  const multiScan = jpeg.progressive || (jpeg.scans[0]?.components.length ?? 0) < jpeg.components.length;
+  if (!multiScan) return 0;
+  const hMax = Math.max(...jpeg.components.map((c) => c.h));
+  const vMax = Math.max(...jpeg.components.map((c) => c.v));
+  let bytes = 0;
+  jpeg.components.forEach((c) => {
+    const wide = Math.ceil(Math.ceil((jpeg.width * c.h) / hMax) / 8);
+    const high = Math.ceil(Math.ceil((jpeg.height * c.v) / vMax) / 8);
+    const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+    bytes += roundUp(wide, c.h) * roundUp(high, c.v) * 128;
+  });
+  return bytes;
+}
+
+/**
+ * Estimates the peak bytes a decode of this image will allocate with the given decoder.
+ *
+ * @param header - the image's header
+ * @param layout - its structure, from the header walk
+ * @param decoder - the decoder that will run
+ * @param target - the output size in stored orientation (after any downscale)
+ * @param inputBytes - the file's size
+ * @internal
+ */
+export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder: DecoderName, target: ImageSize, inputBytes: number): DecodeEstimate {
+  const { storedWidth: width, storedHeight: height } = header;
+  const pixels = width * height;
+  const rgb = (size: ImageSize): number => size.width * size.height * 3;
+  const resized = target.width !== width || target.height !== height;
+  const rotated = header.orientation !== 1;
+  const buffers: Record<string, number> = { input: inputBytes };
+  if (decoder === 'builtin') {
+    if (layout.format === 'jpeg') {
+      const scaled = jpegScale(width, height, resized ? target : undefined);
+      buffers.wasmInput = inputBytes;
+      buffers.coefficients = jpegCoefficientBytes(layout);
+      buffers.decoded = rgb(scaled);
+      // The result is made from the decoded pixels while they are still in the wasm heap: a copy,
+      // a downscale or a rotation, and a rotation of the downscaled pixels when there are both.
+      buffers.output = rgb(target);
+      if (resized && rotated) buffers.rotated = rgb(target);
+    } else if (layout.format === 'png') {
+      const channels = PNG_CHANNELS[layout.png.colourType] as number;
+      buffers.decoded = pixels * 3;
+      buffers.rows = 2 * Math.ceil((width * channels * layout.png.bitDepth) / 8);
+      if (resized) buffers.resized = rgb(target);
+      if (rotated) buffers.rotated = rgb(target);
+    } else {
+      buffers.exactInput = inputBytes;
+      buffers.wasmInput = inputBytes;
+      buffers.wasmRgba = pixels * 4;
+      if (layout.webp.lossless) buffers.wasmArgb = pixels * 4;
+      else if (layout.webp.alpha) buffers.wasmAlpha = pixels;
+      buffers.rgba = pixels * 4;
+      if (resized) buffers.resized = rgb(target);
+      if (rotated) buffers.rotated = rgb(target);
+    }
+  } else {
+    if (layout.format === 'jpeg') {
+      buffers.coefficients = jpegCoefficientBytes(layout);
+    } else if (layout.format === 'png') {
+      // libvips reads PNG rows sequentially; 16-bit and alpha images pass through wider formats.
+      const channels = PNG_CHANNELS[layout.png.colourType] as number;
+      if (layout.png.interlaced) buffers.deinterlaced = pixels * channels * (layout.png.bitDepth === 16 ? 2 : 1);
+    } else {
+      buffers.decodedRgba = pixels * 4;
+    }
+    buffers.output = rgb(target);
+    if (rotated) buffers.rotated = rgb(target);
+  }
+  const sum = Object.values(buffers).reduce((a, b) => a + b, 0);
+  const fit = FIT[decoder][layout.format];
+  return { bytes: Math.ceil(sum * fit.factor + fit.constant), buffers };
+}
+
+/**
+ * Refuses an image before it is decoded when a side is over {@link MAX_IMAGE_SIDE} or the
+ * decode's estimated peak memory is over `maxDecodeBytes`.
+ *
+ * @throws FaceMatchError `IMAGE_TOO_LARGE` with the estimate and the limit in `details`
+ * @internal
+ */
+export function checkDecodeBudget(header: ImageHeader, estimate: DecodeEstimate, decoder: DecoderName, maxDecodeBytes: number, field?: string): void {
+  const { storedWidth: width, storedHeight: height, format } = header;
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    throw new FaceMatchError(
+      'IMAGE_TOO_LARGE',
+      `Expected at most ${MAX_IMAGE_SIDE} pixels on either side for ${describeField(field)} but received ${width}x${height}`,
+      { field, details: { width, height, maxSide: MAX_IMAGE_SIDE } },
+    );
+  }
+  if (estimate.bytes <= maxDecodeBytes) return;
+  const mib = (n: number): string => `${Number((n / MEBIBYTE).toFixed(1))} MiB`;
+  throw new FaceMatchError(
+    'IMAGE_TOO_LARGE',
+    `Expected a decode within ${mib(maxDecodeBytes)} (maxDecodeBytes ${maxDecodeBytes}) for ${describeField(field)} but decoding this ${width}x${height} ${FORMAT_LABELS[format]} with the ${decoder} decoder is estimated at ${mib(estimate.bytes)} (${estimate.bytes} bytes)`,
+    { field, details: { width, height, format, decoder, estimatedBytes: estimate.bytes, maxDecodeBytes, buffers: estimate.buffers } },
+  );
+}
