@@ -2,7 +2,7 @@
  * Image files the image tests build byte by byte: PNGs of any colour type, bit depth, interlace
  * and filter (node:zlib, no encoder library), and JPEG surgery helpers. No binary fixtures.
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, deflateRawSync, deflateSync } from 'node:zlib';
 
 /** The 8-byte PNG signature. */
 export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -151,4 +151,40 @@ export function jpegSegments(jpeg: Uint8Array): [number, number, number][] {
     pos += 2 + length;
   }
   return out;
+}
+
+/**
+ * A zlib stream that inflates to `blocks` × `blockBytes` zero bytes while being about a
+ * thousandth of that: one raw-deflated block of zeros (ended by a sync flush, so it is not the
+ * final block) repeated, then an empty final block and the Adler-32 of all those zeros.
+ */
+export function zeroBomb(blockBytes: number, blocks: number): Buffer {
+  const block = deflateRawSync(Buffer.alloc(blockBytes), { level: 9, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const total = blockBytes * blocks;
+  const adler = Buffer.alloc(4);
+  // Adler-32 of n zero bytes: a = 1, b = n mod 65521.
+  adler.writeUInt32BE((total % 65521) * 65536 + 1);
+  return Buffer.concat([Buffer.from([0x78, 0xda]), ...Array.from({ length: blocks }, () => block), Buffer.from([0x03, 0x00]), adler]);
+}
+
+/** The offset of the first marker `marker` (the 0xFF byte) in a JPEG's header segments. */
+export function jpegMarkerOffset(jpeg: Uint8Array, marker: number): number {
+  const found = jpegSegments(jpeg).find(([m]) => m === marker);
+  if (found === undefined) throw new Error(`no marker 0x${marker.toString(16)}`);
+  return found[1];
+}
+
+/** A copy of a baseline JPEG with its SOF0 width and height replaced. */
+export function withJpegSize(jpeg: Uint8Array, width: number, height: number): Buffer {
+  const out = Buffer.from(jpeg);
+  const sof = jpegMarkerOffset(out, 0xc0);
+  out.writeUInt16BE(height, sof + 5);
+  out.writeUInt16BE(width, sof + 7);
+  return out;
+}
+
+/** The offset where the first scan's entropy-coded data starts. */
+export function jpegScanData(jpeg: Uint8Array): number {
+  const [, offset, length] = jpegSegments(jpeg).find(([m]) => m === 0xda)!;
+  return offset + 2 + length;
 }

@@ -16,7 +16,8 @@ import { describeField, FaceMatchError } from '../errors.js';
 import type { ImageHeader, ImageLayout } from './header.js';
 import { jpegScale } from './jpeg-decode.js';
 import type { ImageSize } from './orient.js';
-import { PNG_CHANNELS } from './png-structure.js';
+import { componentBlocks } from './jpeg-structure.js';
+import { PNG_CHANNELS, pngInflatedBytes } from './png-structure.js';
 import { FORMAT_LABELS } from './sniff.js';
 import type { DecoderName } from './types.js';
 
@@ -44,6 +45,17 @@ export const DEFAULT_MAX_DECODE_BYTES = 480 * MEBIBYTE;
 export const MAX_IMAGE_SIDE = 65_500;
 
 /**
+ * The most CPU time a decode may be estimated to take: 2,000 ms. The estimate is in CPU
+ * milliseconds of the 2-core machine the rates below were measured on (all threads counted, so
+ * sharp's pool is included). Like the byte budget it is checked from the header, before decoding;
+ * it is what refuses, for example, a 48 MP 16-bit RGBA PNG (about 3 s to decode on either
+ * decoder) although its pixels would fit in memory.
+ *
+ * @category Image
+ */
+export const MAX_DECODE_CPU_MS = 2000;
+
+/**
  * Fitted per decoder and format: `estimate = factor × (sum of the buffers) + constant` bytes.
  * See the module comment for how it was measured.
  */
@@ -51,7 +63,7 @@ const FIT: Readonly<Record<DecoderName, Readonly<Record<ImageLayout['format'], {
   builtin: {
     jpeg: { factor: 1.05, constant: 6 * MEBIBYTE },
     png: { factor: 1.1, constant: 8 * MEBIBYTE },
-    webp: { factor: 1.05, constant: 8 * MEBIBYTE },
+    webp: { factor: 1.15, constant: 8 * MEBIBYTE },
   },
   sharp: {
     jpeg: { factor: 1.1, constant: 24 * MEBIBYTE },
@@ -60,10 +72,37 @@ const FIT: Readonly<Record<DecoderName, Readonly<Record<ImageLayout['format'], {
   },
 };
 
+/**
+ * CPU rates, fitted like the byte table (same runs): milliseconds per unit of work, and a safety
+ * factor over the fit. JPEG work is the decoded megapixels (at libjpeg's scale), the full-size
+ * megapixels again for a multi-scan file (its coefficients pass through memory once more), the
+ * millions of blocks the scans visit, and the megabytes of entropy-coded data; PNG work is the
+ * inflated megabytes and the megapixels (more for alpha and 16-bit samples) and the rows; WebP
+ * work is the megapixels. Resampling and rotation in JavaScript add their source megapixels.
+ */
+const CPU = {
+  factor: 1.15,
+  builtin: {
+    jpeg: { fullMp: 4, decodedMp: 6, multiScanBlocksM: 220, blockVisitsM: 12, entropyMb: 30 },
+    png: { inflatedMb: 3, mp: 13, alphaMp: 15, alpha16Mp: 23, rowsM: 300 },
+    webp: { constant: 30, lossyMp: 36, alphaMp: 52, losslessMp: 50 },
+    resizeSourceMp: 8,
+    rotateMp: 6,
+  },
+  sharp: {
+    jpeg: { fullMp: 1, decodedMp: 1.5, multiScanBlocksM: 300, blockVisitsM: 10, entropyMb: 10 },
+    png: { inflatedMb: 2.5, mp: 6, alphaMp: 8, sixteenBitMp: 30, rowsM: 1100 },
+    webp: { constant: 20, lossyMp: 27, alphaMp: 42, losslessMp: 35 },
+    rotateMp: 3,
+  },
+} as const;
+
 /** What {@link estimateDecode} returns: the estimate and the buffers it adds up. */
 export interface DecodeEstimate {
   /** Estimated peak bytes of the decode. */
   bytes: number;
+  /** Estimated CPU milliseconds of the decode. */
+  cpuMs: number;
   /** The buffers, by name, in bytes (before the fitted factor). */
   buffers: Record<string, number>;
 }
@@ -116,6 +155,8 @@ export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder
       const channels = PNG_CHANNELS[layout.png.colourType] as number;
       buffers.decoded = pixels * 3;
       buffers.rows = 2 * Math.ceil((width * channels * layout.png.bitDepth) / 8);
+      // zlib's output chunks are garbage once unfiltered; V8 collects them about every 64 MiB.
+      buffers.inflateGarbage = Math.min(pngInflatedBytes(layout.png), 64 * MEBIBYTE);
       if (resized) buffers.resized = rgb(target);
       if (rotated) buffers.rotated = rgb(target);
     } else {
@@ -130,20 +171,85 @@ export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder
     }
   } else {
     if (layout.format === 'jpeg') {
+      // libvips' coefficients while it decodes; then, with sharp's output held, the shared libjpeg
+      // pass (its heap: the input and the same coefficients) runs: the larger of the two phases.
       buffers.coefficients = jpegCoefficientBytes(layout);
+      buffers.checkInput = inputBytes;
     } else if (layout.format === 'png') {
       // libvips reads PNG rows sequentially; 16-bit and alpha images pass through wider formats.
       const channels = PNG_CHANNELS[layout.png.colourType] as number;
       if (layout.png.interlaced) buffers.deinterlaced = pixels * channels * (layout.png.bitDepth === 16 ? 2 : 1);
     } else {
+      // libwebp decodes the whole frame to RGBA, and libvips' pipeline holds another wide copy.
       buffers.decodedRgba = pixels * 4;
+      buffers.pipeline = pixels * 4;
     }
     buffers.output = rgb(target);
     if (rotated) buffers.rotated = rgb(target);
   }
   const sum = Object.values(buffers).reduce((a, b) => a + b, 0);
   const fit = FIT[decoder][layout.format];
-  return { bytes: Math.ceil(sum * fit.factor + fit.constant), buffers };
+  return { bytes: Math.ceil(sum * fit.factor + fit.constant), cpuMs: Math.ceil(estimateCpu(header, layout, decoder, target)), buffers };
+}
+
+/** Blocks visited by all scans of a JPEG: every scan walks every block of the components it codes. */
+function jpegBlockVisits(layout: Extract<ImageLayout, { format: 'jpeg' }>): number {
+  const { jpeg } = layout;
+  const perComponent = jpeg.components.map((_c, i) => componentBlocks(jpeg, i));
+  return jpeg.scans.reduce((sum, scan) => sum + scan.components.reduce((n, c) => n + (perComponent[c] as number), 0), 0);
+}
+
+function jpegCpu(
+  rates: { fullMp: number; decodedMp: number; multiScanBlocksM: number; blockVisitsM: number; entropyMb: number },
+  layout: Extract<ImageLayout, { format: 'jpeg' }>,
+  decodedPixels: number,
+): number {
+  const { jpeg } = layout;
+  const multiScan = jpeg.progressive || jpeg.scans.length > 1;
+  const entropy = jpeg.scans.reduce((sum, s) => sum + s.bytes, 0);
+  const blocks = jpeg.components.reduce((sum, _c, i) => sum + componentBlocks(jpeg, i), 0);
+  return (
+    rates.fullMp * ((jpeg.width * jpeg.height) / 1e6) +
+    rates.decodedMp * (decodedPixels / 1e6) +
+    (multiScan ? rates.multiScanBlocksM * (blocks / 1e6) : 0) +
+    rates.blockVisitsM * (jpegBlockVisits(layout) / 1e6) +
+    rates.entropyMb * (entropy / 1e6)
+  );
+}
+
+function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderName, target: ImageSize): number {
+  const { storedWidth: width, storedHeight: height } = header;
+  const mp = (width * height) / 1e6;
+  const resized = target.width !== width || target.height !== height;
+  let ms = 0;
+  if (layout.format === 'jpeg') {
+    if (decoder === 'builtin') {
+      const scaled = jpegScale(width, height, resized ? target : undefined);
+      ms = jpegCpu(CPU.builtin.jpeg, layout, scaled.width * scaled.height);
+      if (resized) ms += CPU.builtin.resizeSourceMp * ((scaled.width * scaled.height) / 1e6);
+    } else {
+      // sharp's decode, and the shared libjpeg pass at 1/8 scale that runs first.
+      ms = jpegCpu(CPU.sharp.jpeg, layout, resized ? target.width * target.height * 4 : width * height) + jpegCpu(CPU.builtin.jpeg, layout, (width * height) / 64);
+    }
+  } else if (layout.format === 'png') {
+    const { colourType, bitDepth } = layout.png;
+    const alpha = colourType === 4 || colourType === 6;
+    const inflatedMb = pngInflatedBytes(layout.png) / 1e6;
+    if (decoder === 'builtin') {
+      const r = CPU.builtin.png;
+      ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? (bitDepth === 16 ? r.alpha16Mp : r.alphaMp) * mp : 0) + r.rowsM * (height / 1e6);
+      if (resized) ms += CPU.builtin.resizeSourceMp * mp;
+    } else {
+      const r = CPU.sharp.png;
+      ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? r.alphaMp * mp : 0) + (bitDepth === 16 ? r.sixteenBitMp * mp : 0) + r.rowsM * (height / 1e6);
+    }
+  } else {
+    const r = CPU[decoder].webp;
+    ms = r.constant + (layout.webp.lossless ? r.losslessMp : layout.webp.alpha ? r.alphaMp : r.lossyMp) * mp;
+    if (decoder === 'builtin' && resized) ms += CPU.builtin.resizeSourceMp * mp;
+  }
+  if (header.orientation !== 1) ms += CPU[decoder].rotateMp * ((target.width * target.height) / 1e6);
+  return ms * CPU.factor;
 }
 
 /**
@@ -162,11 +268,18 @@ export function checkDecodeBudget(header: ImageHeader, estimate: DecodeEstimate,
       { field, details: { width, height, maxSide: MAX_IMAGE_SIDE } },
     );
   }
+  if (estimate.cpuMs > MAX_DECODE_CPU_MS) {
+    throw new FaceMatchError(
+      'IMAGE_TOO_LARGE',
+      `Expected a decode within ${MAX_DECODE_CPU_MS} ms of CPU for ${describeField(field)} but decoding this ${width}x${height} ${FORMAT_LABELS[format]} with the ${decoder} decoder is estimated at ${estimate.cpuMs} ms`,
+      { field, details: { width, height, format, decoder, estimatedCpuMs: estimate.cpuMs, maxDecodeCpuMs: MAX_DECODE_CPU_MS, estimatedBytes: estimate.bytes } },
+    );
+  }
   if (estimate.bytes <= maxDecodeBytes) return;
   const mib = (n: number): string => `${Number((n / MEBIBYTE).toFixed(1))} MiB`;
   throw new FaceMatchError(
     'IMAGE_TOO_LARGE',
     `Expected a decode within ${mib(maxDecodeBytes)} (maxDecodeBytes ${maxDecodeBytes}) for ${describeField(field)} but decoding this ${width}x${height} ${FORMAT_LABELS[format]} with the ${decoder} decoder is estimated at ${mib(estimate.bytes)} (${estimate.bytes} bytes)`,
-    { field, details: { width, height, format, decoder, estimatedBytes: estimate.bytes, maxDecodeBytes, buffers: estimate.buffers } },
+    { field, details: { width, height, format, decoder, estimatedBytes: estimate.bytes, maxDecodeBytes, estimatedCpuMs: estimate.cpuMs, buffers: estimate.buffers } },
   );
 }

@@ -7,7 +7,8 @@ import { describeField, describeReceived, FaceMatchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import { decodeBuiltin } from './builtin-decoder.js';
 import type { ImageHeader, ImageLayout } from './header.js';
-import { applyOrientation, orientedSize, type ImageSize } from './orient.js';
+import { checkJpegData } from './jpeg-decode.js';
+import { orientedSize, type ImageSize } from './orient.js';
 import { fitInside } from './resize.js';
 import { decodeWithSharp, loadSharp } from './sharp-decoder.js';
 import { FORMAT_LABELS } from './sniff.js';
@@ -110,9 +111,9 @@ export async function decodeImage(bytes: Uint8Array, header: ImageHeader, layout
   let image: RgbImage;
   try {
     if (decoder.sharp) {
-      const pixels = await decodeWithSharp(decoder.sharp, used, header.format, options.maxPixels, resize ? target : undefined);
-      checkSize(pixels, target.width, target.height);
-      image = applyOrientation(pixels, header.orientation);
+      image = await decodeWithSharp(decoder.sharp, used, header.format, options.maxPixels, header.orientation, resize ? target : undefined);
+      // After sharp, not before: libvips has let go of its coefficients by then, so the two peaks do not add up.
+      if (header.format === 'jpeg') await checkJpegData(used, header.storedWidth, header.storedHeight);
     } else {
       image = await decodeBuiltin(used, header, layout, target);
     }

@@ -2,7 +2,7 @@
  * The image intake: format sniffing, header reading, constraints, decoding and orientation.
  * @module
  */
-export { DEFAULT_MAX_DECODE_BYTES, MAX_IMAGE_SIDE } from './budget.js';
+export { DEFAULT_MAX_DECODE_BYTES, MAX_DECODE_CPU_MS, MAX_IMAGE_SIDE } from './budget.js';
 export {
   CONSTRAINT_PRESETS,
   DEFAULT_MAX_BYTES,

@@ -11,8 +11,9 @@
  * `maxSide` costs a fraction of a full decode (48 MP baseline to 2000×1500: 0.24 s, 27 MB).
  *
  * The policy: libjpeg's errors and its warnings ("Corrupt JPEG data: premature end of data
- * segment", "bad Huffman code", ... — TurboJPEG returns −1 after a warning) both fail the decode.
- * An error unwinds out of the WebAssembly code (its `longjmp` is an exception here), which leaves
+ * segment", "bad Huffman code", ...) both fail the decode, and the decode stops at the first
+ * warning (`TJFLAG_STOPONWARNING`), so damaged data costs no more than the part before the damage.
+ * An error or a warning unwinds out of the WebAssembly code (its `longjmp` is an exception here), which leaves
  * the instance's stack and heap unusable: the instance is dropped and a new one made for the next
  * decode. An instance whose memory grew past {@link HEAP_KEEP_BYTES} is dropped too, so that
  * the memory of one large decode is returned instead of kept for the life of the process.
@@ -28,6 +29,8 @@ export const HEAP_KEEP_BYTES = 64 * 1024 * 1024;
 
 /** TurboJPEG's pixel format for 3-byte RGB. */
 const TJPF_RGB = 0;
+/** TurboJPEG's flag to stop at the first warning instead of decoding damaged data to the end. */
+const TJFLAG_STOPONWARNING = 8192;
 
 interface TurboJpegExports {
   memory: { buffer: ArrayBuffer };
@@ -140,7 +143,7 @@ export async function decodeJpeg(
     }
     const [w, h] = new Int32Array(x.memory.buffer, meta, 2);
     if (w !== width || h !== height) throw new Error(`libjpeg read ${w}x${h} where the header gives ${width}x${height}`);
-    const status = x.tjDecompress2(handle, input, bytes.length, output, scaled.width, scaled.width * 3, scaled.height, TJPF_RGB, 0);
+    const status = x.tjDecompress2(handle, input, bytes.length, output, scaled.width, scaled.width * 3, scaled.height, TJPF_RGB, TJFLAG_STOPONWARNING);
     x.tjDestroy(handle);
     if (status !== 0) {
       sound = true;
@@ -155,9 +158,25 @@ export async function decodeJpeg(
     sound = true;
     return result;
   } catch (err) {
-    if (err instanceof LibjpegError) throw new Error('libjpeg stopped with an error (damaged or unsupported data)', { cause: err });
+    if (err instanceof LibjpegError) throw new Error('libjpeg reported damaged data (a corrupt or truncated scan, a bad Huffman code or misplaced markers)', { cause: err });
     throw err;
   } finally {
     if (sound && x.memory.buffer.byteLength <= HEAP_KEEP_BYTES) current = x;
   }
+}
+
+/**
+ * Runs libjpeg over a JPEG's whole entropy-coded data at 1/8 scale and throws what a full decode
+ * would throw (its errors and warnings come from the entropy decoding and the markers, which
+ * the scale does not change), without keeping any pixels. The sharp decoder runs it after libvips: libvips
+ * checks libjpeg's warnings only between the strips it decodes, so a warning in the last rows or
+ * after the last block ("premature end of data segment" at the end of a damaged scan, "extraneous
+ * bytes before marker 0xd9") never fails its decode; with this check both decoders refuse the same
+ * files. Measured for a 48 MP photo: 0.16 s CPU and 14 MB (baseline), 0.61 s and 151 MB
+ * (progressive, whose coefficients libjpeg must hold whatever the scale).
+ *
+ * @throws Error when libjpeg reports an error or a warning
+ */
+export async function checkJpegData(bytes: Uint8Array, width: number, height: number): Promise<void> {
+  await decodeJpeg(bytes, width, height, { width: 1, height: 1 }, () => ({ width: 0, height: 0, data: new Uint8Array(0) }));
 }

@@ -103,6 +103,19 @@ function rowWriter(structure: PngStructure): RowWriter {
           }
         };
       }
+      if (key === undefined) {
+        return (row, count, out, o, step) => {
+          if (step === 3) {
+            out.set(row.subarray(1, 1 + count * 3), o); // non-interlaced: the row is the output
+            return;
+          }
+          for (let x = 0, i = 1; x < count; x++, i += 3, o += step) {
+            out[o] = row[i] as number;
+            out[o + 1] = row[i + 1] as number;
+            out[o + 2] = row[i + 2] as number;
+          }
+        };
+      }
       return (row, count, out, o, step) => {
         for (let x = 0, i = 1; x < count; x++, i += 3, o += step) {
           const r = row[i] as number;
