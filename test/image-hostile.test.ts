@@ -268,6 +268,16 @@ describe('defect 7: one policy, the same answer from both decoders', () => {
     }
   });
 
+  it('after libjpeg stops on damaged data, the next decode on the built-in decoder is right (the codec is re-created)', async () => {
+    const zeroed = Buffer.from(jpeg);
+    zeroed.fill(0, jpegScanData(zeroed), zeroed.length - 2);
+    for (let round = 0; round < 3; round++) {
+      expect(await code(zeroed, { decoder: 'builtin' })).toBe('CORRUPT_IMAGE');
+      const [builtin, viaSharp] = await Promise.all(DECODERS.map((decoder) => loadImage(progressive, { decoder })));
+      expect(meanAbsDiff(builtin!.image, viaSharp!.image)).toBe(0);
+    }
+  });
+
   it('JPEG kinds no phone writes are UNSUPPORTED_FORMAT on both, from the header', async () => {
     const patched = (mutate: (b: Buffer) => void): (() => Buffer) => () => {
       const b = Buffer.from(jpeg);

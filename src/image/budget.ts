@@ -1,15 +1,20 @@
 /**
- * The decode budget: how many bytes a decode will allocate, estimated from the header before any
- * pixel exists, and the check that refuses an image whose estimate is over the limit.
+ * The decode budget: how many bytes a decode will allocate and how much CPU it will take,
+ * estimated from the header before any pixel exists, and the check that refuses an image whose
+ * estimate is over the limit.
  *
- * The estimate adds up the buffers the chosen decoder really allocates (listed per decoder and
- * format below) and scales the sum by a factor fitted to measured peak RSS: each decoder decoded
- * images of 1 to 48 MP in every mode (JPEG baseline and progressive, 4:2:0 and 4:4:4, greyscale;
- * PNG 8- and 16-bit, grey to RGBA, interlaced; WebP lossy, lossless and with alpha), with and
- * without a downscale and an EXIF rotation, each in a fresh child process, and the peak RSS above
- * the process's baseline was recorded (`npm run bench:decode`, table in the Backends guide). The
- * factor and the constant are the smallest that keep every measured peak at or under its
- * estimate.
+ * The memory estimate adds up the buffers the chosen decoder really allocates (listed per
+ * decoder and format below) and scales the sum by a factor, plus a constant; the CPU estimate
+ * weighs the work (pixels, inflated bytes, the blocks every JPEG scan visits) by per-unit rates.
+ * Both were fitted to measurements: each decoder decoded images of 250×250 to 48 MP in every mode
+ * (JPEG baseline and progressive, 4:2:0, 4:4:4 and greyscale; PNG 8- and 16-bit, RGB and RGBA,
+ * interlaced; WebP lossy, lossless and with alpha), with and without a downscale and an EXIF
+ * rotation, once each in a fresh child process, recording the CPU time of all threads and the
+ * peak RSS over the process's baseline (the kernel's high-water mark, reset just before the
+ * decode). `npm run bench:decode` repeats the measurement and prints each case next to its
+ * estimates; the Backends guide has the table. The factors, constants and rates are the
+ * smallest round values that keep the measured peaks at or under the estimates (the CPU times
+ * of the 250×250 cases aside, which are a few milliseconds either way).
  * @module
  */
 import { describeField, FaceMatchError } from '../errors.js';
@@ -25,10 +30,11 @@ const MEBIBYTE = 1024 * 1024;
 
 /**
  * The default decode budget: 480 MiB (503,316,480 bytes) of estimated peak memory per decode.
- * Every photo a phone takes decodes within it on either decoder (a 48 MP JPEG, baseline or
- * progressive 4:2:0, is estimated at most ~440 MiB on the built-in decoder, ~300 MiB on sharp; an
- * 8-bit 48 MP PNG at ~160 MiB), while no accepted image pushes a decode above 512 MB of peak RSS
- * over the process baseline. {@link FaceMatcher} passes its own `maxDecodeBytes` option through.
+ * Every photo a phone takes decodes within it on either decoder: a 48 MP JPEG, baseline or
+ * progressive 4:2:0, in any EXIF orientation, is estimated at most 455 MiB on the built-in
+ * decoder and 350 MiB on sharp, an 8-bit 48 MP PNG at 390 MiB; while no accepted image pushes a
+ * decode above 512 MB of peak RSS over the process baseline (the estimates are at or above the
+ * measured peaks). `FaceMatcher` passes its own `maxDecodeBytes` option through.
  *
  * @category Image
  */
@@ -73,26 +79,30 @@ const FIT: Readonly<Record<DecoderName, Readonly<Record<ImageLayout['format'], {
 };
 
 /**
- * CPU rates, fitted like the byte table (same runs): milliseconds per unit of work, and a safety
- * factor over the fit. JPEG work is the decoded megapixels (at libjpeg's scale), the full-size
- * megapixels again for a multi-scan file (its coefficients pass through memory once more), the
- * millions of blocks the scans visit, and the megabytes of entropy-coded data; PNG work is the
- * inflated megabytes and the megapixels (more for alpha and 16-bit samples) and the rows; WebP
- * work is the megapixels. Resampling and rotation in JavaScript add their source megapixels.
+ * CPU rates, fitted like the byte table (same runs): milliseconds per unit of work, a constant per
+ * decode, and a safety factor over the fit. JPEG work is the full-size megapixels (entropy decoding
+ * and dequantisation), the decoded megapixels at libjpeg's scale (IDCT, upsampling, colour), every
+ * block once more for a multi-scan file (its coefficients go through memory again), the blocks
+ * the scans visit, and the megabytes of entropy-coded data. PNG work is the inflated megabytes,
+ * the megapixels (more for alpha, 16-bit samples and interlacing) and the rows. WebP work is the
+ * megapixels. Resampling in JavaScript costs per source and per output megapixel, a rotation per
+ * megapixel.
  */
 const CPU = {
   factor: 1.15,
   builtin: {
+    constant: 20,
     jpeg: { fullMp: 4, decodedMp: 6, multiScanBlocksM: 220, blockVisitsM: 12, entropyMb: 30 },
-    png: { inflatedMb: 3, mp: 13, alphaMp: 15, alpha16Mp: 23, rowsM: 300 },
+    png: { inflatedMb: 3, mp: 15, alphaMp: 15, alpha16Mp: 35, interlacedMp: 10, rowsM: 300 },
     webp: { constant: 30, lossyMp: 36, alphaMp: 52, losslessMp: 50 },
-    resizeSourceMp: 8,
+    resize: { sourceMp: 7, targetMp: 45 },
     rotateMp: 6,
   },
   sharp: {
+    constant: 15,
     jpeg: { fullMp: 1, decodedMp: 1.5, multiScanBlocksM: 300, blockVisitsM: 10, entropyMb: 10 },
-    png: { inflatedMb: 2.5, mp: 6, alphaMp: 8, sixteenBitMp: 30, rowsM: 1100 },
-    webp: { constant: 20, lossyMp: 27, alphaMp: 42, losslessMp: 35 },
+    png: { inflatedMb: 2.5, mp: 6, alphaMp: 8, sixteenBitMp: 30, interlacedMp: 3, rowsM: 1100 },
+    webp: { constant: 0, lossyMp: 27, alphaMp: 42, losslessMp: 35 },
     rotateMp: 3,
   },
 } as const;
@@ -171,21 +181,27 @@ export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder
     }
   } else {
     if (layout.format === 'jpeg') {
-      // libvips' coefficients while it decodes; then, with sharp's output held, the shared libjpeg
-      // pass (its heap: the input and the same coefficients) runs: the larger of the two phases.
-      buffers.coefficients = jpegCoefficientBytes(layout);
+      // libvips' coefficients while it decodes, or the whole image it must hold to turn it
+      // (measured: the two do not add up); then, with sharp's output held, the shared libjpeg
+      // pass (its heap: the input and, at 1/8 scale, little else for a baseline file).
+      buffers.coefficientsOrTurn = Math.max(jpegCoefficientBytes(layout), rotated ? rgb(target) : 0);
       buffers.checkInput = inputBytes;
+      // Measured: after a shrink-on-load libvips still holds its coefficients while the check runs.
+      if (resized) buffers.checkCoefficients = jpegCoefficientBytes(layout);
     } else if (layout.format === 'png') {
       // libvips reads PNG rows sequentially; 16-bit and alpha images pass through wider formats.
       const channels = PNG_CHANNELS[layout.png.colourType] as number;
       if (layout.png.interlaced) buffers.deinterlaced = pixels * channels * (layout.png.bitDepth === 16 ? 2 : 1);
+      // Measured: resampling a PNG holds about a quarter of a byte per source pixel in libvips' buffers.
+      if (resized) buffers.resampling = Math.ceil(pixels / 4);
     } else {
       // libwebp decodes the whole frame to RGBA, and libvips' pipeline holds another wide copy.
       buffers.decodedRgba = pixels * 4;
       buffers.pipeline = pixels * 4;
     }
+    // libvips turns the image itself, holding it whole to do so.
+    if (rotated && layout.format !== 'jpeg') buffers.turn = rgb(target);
     buffers.output = rgb(target);
-    if (rotated) buffers.rotated = rgb(target);
   }
   const sum = Object.values(buffers).reduce((a, b) => a + b, 0);
   const fit = FIT[decoder][layout.format];
@@ -217,6 +233,11 @@ function jpegCpu(
   );
 }
 
+/** Area averaging in JavaScript: a pass over the source, and work per output pixel and row. */
+function resizeCpu(source: ImageSize, target: ImageSize): number {
+  return CPU.builtin.resize.sourceMp * ((source.width * source.height) / 1e6) + CPU.builtin.resize.targetMp * ((target.width * target.height) / 1e6);
+}
+
 function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderName, target: ImageSize): number {
   const { storedWidth: width, storedHeight: height } = header;
   const mp = (width * height) / 1e6;
@@ -226,7 +247,7 @@ function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderN
     if (decoder === 'builtin') {
       const scaled = jpegScale(width, height, resized ? target : undefined);
       ms = jpegCpu(CPU.builtin.jpeg, layout, scaled.width * scaled.height);
-      if (resized) ms += CPU.builtin.resizeSourceMp * ((scaled.width * scaled.height) / 1e6);
+      if (resized) ms += resizeCpu(scaled, target);
     } else {
       // sharp's decode, and the shared libjpeg pass at 1/8 scale that runs first.
       ms = jpegCpu(CPU.sharp.jpeg, layout, resized ? target.width * target.height * 4 : width * height) + jpegCpu(CPU.builtin.jpeg, layout, (width * height) / 64);
@@ -238,18 +259,20 @@ function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderN
     if (decoder === 'builtin') {
       const r = CPU.builtin.png;
       ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? (bitDepth === 16 ? r.alpha16Mp : r.alphaMp) * mp : 0) + r.rowsM * (height / 1e6);
-      if (resized) ms += CPU.builtin.resizeSourceMp * mp;
+      if (layout.png.interlaced) ms += r.interlacedMp * mp;
+      if (resized) ms += resizeCpu({ width, height }, target);
     } else {
       const r = CPU.sharp.png;
       ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? r.alphaMp * mp : 0) + (bitDepth === 16 ? r.sixteenBitMp * mp : 0) + r.rowsM * (height / 1e6);
+      if (layout.png.interlaced) ms += r.interlacedMp * mp;
     }
   } else {
     const r = CPU[decoder].webp;
     ms = r.constant + (layout.webp.lossless ? r.losslessMp : layout.webp.alpha ? r.alphaMp : r.lossyMp) * mp;
-    if (decoder === 'builtin' && resized) ms += CPU.builtin.resizeSourceMp * mp;
+    if (decoder === 'builtin' && resized) ms += resizeCpu({ width, height }, target);
   }
   if (header.orientation !== 1) ms += CPU[decoder].rotateMp * ((target.width * target.height) / 1e6);
-  return ms * CPU.factor;
+  return (ms + CPU[decoder].constant) * CPU.factor;
 }
 
 /**
