@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../src/image/png-decode.js';
+import { downscaleArea } from '../src/image/resize.js';
 import { readPngStructure } from '../src/image/png-structure.js';
 import type { RgbImage } from '../src/types.js';
 import { buildPng, chunk, lcg, type Filter } from './image-fixtures.js';
@@ -105,5 +106,26 @@ describe('the built-in PNG decoder matches sharp pixel for pixel', () => {
   it('a 1x1 image and a 1-pixel-wide interlaced image', async () => {
     await expectSameAsSharp(buildPng({ width: 1, height: 1, bitDepth: 8, colourType: 2, sample: (_x, _y, c) => c * 100 }));
     await expectSameAsSharp(buildPng({ width: 1, height: 9, bitDepth: 4, colourType: 0, interlaced: true, sample: (_x, y) => y }));
+  });
+});
+
+describe('downscaling while decoding', () => {
+  it('gives exactly the pixels of decoding whole and then area-averaging, for any ratio', async () => {
+    const next = lcg(3);
+    const png = buildPng({ width: 211, height: 157, bitDepth: 8, colourType: 2, filter: 'mixed', sample: (x, y, c) => (x * 3 + y * 5 + c * 40 + (next() % 9)) & 0xff });
+    const structure = readPngStructure(png);
+    const whole = await decodePng(structure);
+    for (const [w, h] of [[100, 74], [211, 1], [1, 157], [53, 39], [210, 156], [7, 157]] as const) {
+      const streamed = await decodePng(structure, { width: w, height: h });
+      expect([streamed.width, streamed.height]).toEqual([w, h]);
+      expect(firstDifference(streamed.data, downscaleArea(whole, w, h).data)).toBe('none');
+    }
+  });
+
+  it('an interlaced PNG is decoded whole, then area-averaged', async () => {
+    const png = buildPng({ width: 64, height: 40, bitDepth: 8, colourType: 0, interlaced: true, sample: (x, y) => (x * 4 + y) & 0xff });
+    const structure = readPngStructure(png);
+    const shrunk = await decodePng(structure, { width: 32, height: 20 });
+    expect(firstDifference(shrunk.data, downscaleArea(await decodePng(structure), 32, 20).data)).toBe('none');
   });
 });

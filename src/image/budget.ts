@@ -95,7 +95,7 @@ const CPU = {
     jpeg: { fullMp: 4, decodedMp: 6, multiScanBlocksM: 220, blockVisitsM: 12, entropyMb: 30 },
     png: { inflatedMb: 3, mp: 15, alphaMp: 15, alpha16Mp: 35, interlacedMp: 10, rowsM: 300 },
     webp: { constant: 30, lossyMp: 36, alphaMp: 52, losslessMp: 50 },
-    resize: { sourceMp: 7, targetMp: 45 },
+    resize: { sourceMp: 14, targetMp: 45, streamingSourceMp: 7 },
     rotateMp: 6,
   },
   sharp: {
@@ -163,7 +163,10 @@ export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder
       if (resized && rotated) buffers.rotated = rgb(target);
     } else if (layout.format === 'png') {
       const channels = PNG_CHANNELS[layout.png.colourType] as number;
-      buffers.decoded = pixels * 3;
+      // Non-interlaced rows are area-averaged as they are decoded: one RGB row and two rows of
+      // float sums instead of the full-size image.
+      const streaming = resized && !layout.png.interlaced;
+      buffers.decoded = streaming ? width * 3 + 2 * width * 3 * 4 : pixels * 3;
       buffers.rows = 2 * Math.ceil((width * channels * layout.png.bitDepth) / 8);
       // zlib's output chunks are garbage once unfiltered; V8 collects them about every 64 MiB.
       buffers.inflateGarbage = Math.min(pngInflatedBytes(layout.png), 64 * MEBIBYTE);
@@ -233,9 +236,14 @@ function jpegCpu(
   );
 }
 
-/** Area averaging in JavaScript: a pass over the source, and work per output pixel and row. */
-function resizeCpu(source: ImageSize, target: ImageSize): number {
-  return CPU.builtin.resize.sourceMp * ((source.width * source.height) / 1e6) + CPU.builtin.resize.targetMp * ((target.width * target.height) / 1e6);
+/**
+ * Area averaging in JavaScript: a pass over the source, and work per output pixel. Rows averaged
+ * as a streaming decoder produces them cost less than a pass over a whole decoded image (measured:
+ * that pass also pays for reading back, and collecting, the full-size pixels).
+ */
+function resizeCpu(source: ImageSize, target: ImageSize, streaming = false): number {
+  const r = CPU.builtin.resize;
+  return (streaming ? r.streamingSourceMp : r.sourceMp) * ((source.width * source.height) / 1e6) + r.targetMp * ((target.width * target.height) / 1e6);
 }
 
 function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderName, target: ImageSize): number {
@@ -260,7 +268,7 @@ function estimateCpu(header: ImageHeader, layout: ImageLayout, decoder: DecoderN
       const r = CPU.builtin.png;
       ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? (bitDepth === 16 ? r.alpha16Mp : r.alphaMp) * mp : 0) + r.rowsM * (height / 1e6);
       if (layout.png.interlaced) ms += r.interlacedMp * mp;
-      if (resized) ms += resizeCpu({ width, height }, target);
+      if (resized) ms += resizeCpu({ width, height }, target, !layout.png.interlaced);
     } else {
       const r = CPU.sharp.png;
       ms = r.inflatedMb * inflatedMb + r.mp * mp + (alpha ? r.alphaMp * mp : 0) + (bitDepth === 16 ? r.sixteenBitMp * mp : 0) + r.rowsM * (height / 1e6);

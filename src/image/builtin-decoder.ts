@@ -47,8 +47,8 @@ export async function decodeBuiltin(bytes: Uint8Array, header: ImageHeader, layo
     return decodeJpeg(bytes, width, height, resized ? target : undefined, (pixels) => finish(pixels, target, header, true));
   }
   if (layout.format === 'png') {
-    const pixels = await decodePng(layout.png);
-    checkSize(pixels, width, height);
+    const pixels = await decodePng(layout.png, target);
+    checkSize(pixels, target.width, target.height);
     return finish(pixels, target, header, false);
   }
   const rgba = await decodeWebpRgba(bytes);

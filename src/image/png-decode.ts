@@ -21,7 +21,9 @@
  */
 import { createInflate } from 'node:zlib';
 import type { RgbImage } from '../types.js';
+import type { ImageSize } from './orient.js';
 import { PNG_CHANNELS, pngInflatedBytes, pngPasses, pngRowBytes, type PngStructure } from './png-structure.js';
+import { downscaleArea, RowDownscaler } from './resize.js';
 
 /** `OVER_WHITE_8[a * 256 + v]`: an 8-bit sample v with alpha a composited over white. */
 let overWhite8: Uint8Array | undefined;
@@ -240,20 +242,26 @@ function unfilter(row: Uint8Array, prev: Uint8Array, n: number, bpp: number): vo
 }
 
 /**
- * Decodes a PNG whose structure {@link readPngStructure} has read and checked, to 8-bit RGB.
+ * Decodes a PNG whose structure {@link readPngStructure} has read and checked, to 8-bit RGB,
+ * area-averaged down to `target` when that is smaller. A non-interlaced image is downscaled row
+ * by row as it is decoded ({@link RowDownscaler}), so its full-size pixels never exist; an
+ * interlaced one is decoded whole first (its passes fill the rows out of order).
  *
  * @throws Error when the image data is damaged (zlib error, unknown filter type) or ends before
  *   the last row
  */
-export function decodePng(structure: PngStructure): Promise<RgbImage> {
+export function decodePng(structure: PngStructure, target?: ImageSize): Promise<RgbImage> {
   const { width, height, bitDepth } = structure;
+  const shrink = target !== undefined && (target.width !== width || target.height !== height);
+  const streaming = shrink && !structure.interlaced ? new RowDownscaler(width, height, target.width, target.height) : undefined;
   const channels = PNG_CHANNELS[structure.colourType] as number;
   const bpp = Math.max(1, (channels * bitDepth) >> 3);
   const passes = pngPasses(width, height, structure.interlaced);
   const expected = pngInflatedBytes(structure);
   const write = rowWriter(structure);
-  const out = new Uint8Array(width * height * 3);
-  const stride = width * 3;
+  // Streaming: one RGB row, handed to the downscaler as it completes; else the whole image.
+  const out = new Uint8Array(streaming ? width * 3 : width * height * 3);
+  const stride = streaming ? 0 : width * 3;
   const maxRow = 1 + pngRowBytes(width, channels, bitDepth);
   let cur = new Uint8Array(maxRow);
   let prev = new Uint8Array(maxRow);
@@ -279,6 +287,7 @@ export function decodePng(structure: PngStructure): Promise<RgbImage> {
       if (filled < rowLength) break;
       unfilter(cur, prev, rowLength - 1, bpp);
       write(cur, pass.width, out, (pass.y0 + y * pass.dy) * stride + pass.x0 * 3, pass.dx * 3);
+      streaming?.push(out, 0);
       const swap = cur;
       cur = prev;
       prev = swap;
@@ -303,6 +312,8 @@ export function decodePng(structure: PngStructure): Promise<RgbImage> {
       inflate.removeAllListeners('data');
       inflate.destroy();
       if (err) reject(err);
+      else if (streaming) resolve(streaming.result());
+      else if (shrink) resolve(downscaleArea({ width, height, data: out }, target.width, target.height));
       else resolve({ width, height, data: out });
     };
     inflate.on('data', (chunk: Buffer) => {
