@@ -72,7 +72,7 @@ const FIT: Readonly<Record<DecoderName, Readonly<Record<ImageLayout['format'], {
     webp: { factor: 1.15, constant: 8 * MEBIBYTE },
   },
   sharp: {
-    jpeg: { factor: 1.1, constant: 24 * MEBIBYTE },
+    jpeg: { factor: 1.05, constant: 16 * MEBIBYTE },
     png: { factor: 1.1, constant: 24 * MEBIBYTE },
     webp: { factor: 1.1, constant: 24 * MEBIBYTE },
   },
@@ -184,10 +184,12 @@ export function estimateDecode(header: ImageHeader, layout: ImageLayout, decoder
     }
   } else {
     if (layout.format === 'jpeg') {
-      // libvips' coefficients while it decodes, or the whole image it must hold to turn it
-      // (measured: the two do not add up); then, with sharp's output held, the shared libjpeg
-      // pass (its heap: the input and, at 1/8 scale, little else for a baseline file).
-      buffers.coefficientsOrTurn = Math.max(jpegCoefficientBytes(layout), rotated ? rgb(target) : 0);
+      // libvips' coefficients while it decodes, the whole image it holds to turn it, then, with
+      // sharp's output held, the shared libjpeg pass (its heap: the input and, at 1/8 scale, little
+      // else for a baseline file). Freed memory is not always returned to the system (measured
+      // at 12 MP: the phases add up; at 48 MP, where the buffers are mapped, they do not).
+      buffers.coefficients = jpegCoefficientBytes(layout);
+      if (rotated) buffers.turn = rgb(target);
       buffers.checkInput = inputBytes;
       // Measured: after a shrink-on-load libvips still holds its coefficients while the check runs.
       if (resized) buffers.checkCoefficients = jpegCoefficientBytes(layout);
