@@ -86,7 +86,7 @@ interface LibraryEntry {
 }
 
 const SHARED_SETUP =
-  'All three: images decoded once per library by facematch’s own `loadImage` (sharp when installed, else jimp; EXIF-oriented RGB), ' +
+  'All three: images decoded once per library by facematch’s own `loadImage` (sharp when installed, else the built-in decoder; EXIF-oriented RGB), ' +
   `handed to each library as a \`tf.tensor3d\` of those pixels, on tfjs ${tfjsVersion} with the wasm backend (SIMD, binaries from ` +
   '`@tensorflow/tfjs-backend-wasm`, no network), one worker thread per tfjs. Of several faces, the largest is used. ' +
   'A library that finds no face in an image answers nothing for its pairs, which count as wrong.';

@@ -10,6 +10,7 @@ import { checkEmbedder } from './embed/check.js';
 import { isFusedEmbedder, type FusedEmbedder } from './embed/fusion.js';
 import type { Embedder } from './embed/types.js';
 import { FaceMatchError, invalidInput } from './errors.js';
+import { DEFAULT_MAX_DECODE_BYTES } from './image/budget.js';
 import { resolveConstraints } from './image/constraints.js';
 import { checkDecoderChoice } from './image/decode.js';
 import type { ConstraintPreset, DecoderChoice, ImageConstraints } from './image/types.js';
@@ -122,7 +123,17 @@ export interface FaceMatcherOptions {
    * keypoints are always reported in the original pixels.
    */
   maxSide?: number;
-  /** Image decoder: `auto` (default: sharp when installed, else the built-in one), or a name. */
+  /**
+   * Largest memory a decode may be estimated to take, in bytes, checked on the header before any
+   * pixel is decoded (see {@link loadImage}). Default {@link DEFAULT_MAX_DECODE_BYTES} (480 MiB):
+   * every photo a phone makes decodes, with either decoder.
+   */
+  maxDecodeBytes?: number;
+  /**
+   * Image decoder: `auto` (default: sharp when installed, else `builtin`), `builtin` (libjpeg-turbo
+   * and libwebp in WebAssembly, facematch's own PNG decoder; always available), or `sharp`.
+   * `jimp` is a deprecated alias of `builtin`.
+   */
   decoder?: DecoderChoice;
   /** Folder holding `manifest.json` and the vendored weights. Default: `modelEnv.modelsDir`. */
   modelsDir?: string;
@@ -138,7 +149,18 @@ export const DEFAULT_FACE_MATCHER_OPTIONS: Readonly<
   Required<
     Pick<
       FaceMatcherOptions,
-      'backend' | 'detector' | 'minConfidence' | 'alignment' | 'faceSelection' | 'embedder' | 'flip' | 'constraints' | 'maxPixels' | 'maxSide' | 'decoder'
+      | 'backend'
+      | 'detector'
+      | 'minConfidence'
+      | 'alignment'
+      | 'faceSelection'
+      | 'embedder'
+      | 'flip'
+      | 'constraints'
+      | 'maxPixels'
+      | 'maxDecodeBytes'
+      | 'maxSide'
+      | 'decoder'
     >
   > & {
     /** `auto`: BlazeFace short-range, then full-range when it finds nothing. */
@@ -158,6 +180,7 @@ export const DEFAULT_FACE_MATCHER_OPTIONS: Readonly<
   flip: true,
   constraints: 'none',
   maxPixels: 50_000_000,
+  maxDecodeBytes: DEFAULT_MAX_DECODE_BYTES,
   maxSide: 1600,
   decoder: 'auto',
 } as const);
@@ -196,6 +219,8 @@ export interface ResolvedFaceMatcherOptions {
   maxPixels: number;
   /** See {@link FaceMatcherOptions.maxSide}. */
   maxSide: number;
+  /** See {@link FaceMatcherOptions.maxDecodeBytes}. */
+  maxDecodeBytes: number;
   /** See {@link FaceMatcherOptions.decoder}. */
   decoder: DecoderChoice;
   /** See {@link FaceMatcherOptions.modelsDir}; undefined means `modelEnv.modelsDir`. */
@@ -216,6 +241,7 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   'constraints',
   'minQuality',
   'maxPixels',
+  'maxDecodeBytes',
   'maxSide',
   'decoder',
   'modelsDir',
@@ -329,6 +355,10 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
   }
   const maxSide = o.maxSide ?? d.maxSide;
   if (typeof maxSide !== 'number' || !Number.isInteger(maxSide) || maxSide < 64) throw invalidInput('maxSide', 'a whole number of at least 64', maxSide);
+  const maxDecodeBytes = o.maxDecodeBytes ?? d.maxDecodeBytes;
+  if (typeof maxDecodeBytes !== 'number' || !Number.isFinite(maxDecodeBytes) || maxDecodeBytes <= 0) {
+    throw invalidInput('maxDecodeBytes', 'a number of bytes above 0', maxDecodeBytes);
+  }
   const decoder = o.decoder ?? d.decoder;
   checkDecoderChoice(decoder);
   if (o.modelsDir !== undefined && (typeof o.modelsDir !== 'string' || o.modelsDir === '')) throw invalidInput('modelsDir', 'a folder path', o.modelsDir);
@@ -346,6 +376,7 @@ export function resolveFaceMatcherOptions(options?: FaceMatcherOptions): Resolve
     constraints,
     minQuality: o.minQuality,
     maxPixels,
+    maxDecodeBytes,
     maxSide,
     decoder,
     modelsDir: o.modelsDir,

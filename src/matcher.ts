@@ -471,6 +471,7 @@ export class FaceMatcher {
       field: call.field,
       constraints: call.constraints ?? this.#options.constraints,
       maxPixels: this.#options.maxPixels,
+      maxDecodeBytes: this.#options.maxDecodeBytes,
       maxSide: this.#options.maxSide,
       decoder: this.#options.decoder,
     });

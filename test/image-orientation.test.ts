@@ -44,7 +44,7 @@ describe.each(ORIENTATIONS)('EXIF orientation %i', (orientation) => {
     expectUpright({ width: info.width, height: info.height, data });
   });
 
-  it.each(['jimp', 'sharp'] as const)('%s decodes it upright, orientation applied once', async (decoder) => {
+  it.each(['builtin', 'sharp'] as const)('%s decodes it upright, orientation applied once', async (decoder) => {
     for (const order of ['II', 'MM'] as const) {
       const loaded = await loadImage(await orientedJpeg(orientation, order), { decoder });
       expect(loaded.decoder).toBe(decoder);
@@ -54,7 +54,7 @@ describe.each(ORIENTATIONS)('EXIF orientation %i', (orientation) => {
     }
   });
 
-  it.each(['jimp', 'sharp'] as const)('%s downscales and orients together (maxSide 32)', async (decoder) => {
+  it.each(['builtin', 'sharp'] as const)('%s downscales and orients together (maxSide 32)', async (decoder) => {
     const loaded = await loadImage(await orientedJpeg(orientation, 'II'), { decoder, maxSide: 32 });
     expect([loaded.image.width, loaded.image.height]).toEqual([32, 16]);
     expect(loaded.scale).toBe(0.5);
@@ -67,14 +67,14 @@ describe('orientation in other containers', () => {
     const stored = await storedForOrientation(UPRIGHT, 6);
     const webp = await fromRgb(stored).webp({ lossless: true }).withMetadata({ orientation: 6 }).toBuffer();
     expect(readImageHeader(webp)).toMatchObject({ orientation: 6, width: 64, height: 32 });
-    for (const decoder of ['jimp', 'sharp'] as const) expectUpright((await loadImage(webp, { decoder })).image);
+    for (const decoder of ['builtin', 'sharp'] as const) expectUpright((await loadImage(webp, { decoder })).image);
   });
 
   it('treats a malformed EXIF block as upright instead of failing', async () => {
     const broken = exifApp1(6, 'II');
     broken.writeUInt32LE(0xfffff0, 4 + 6 + 4); // IFD0 offset far past the end
     const jpeg = insertJpegSegment(await encodeJpeg(UPRIGHT), broken);
-    const loaded = await loadImage(jpeg, { decoder: 'jimp' });
+    const loaded = await loadImage(jpeg, { decoder: 'builtin' });
     expect(loaded.orientation).toBe(1);
     expectUpright(loaded.image);
   });

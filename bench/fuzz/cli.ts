@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_FAMILIES } from '../../test/fuzz/generator.js';
 import { buildCorpus, formatReport, generatorFor, reproduceCommand, runFuzz, writeReport } from '../../test/fuzz/runner.js';
+import { lfwDirFromEnv } from '../lfw/lfw-dir.js';
 
 function usage(message: string): never {
   console.error(`fuzz: ${message}\nusage: npm run fuzz -- --cases N [--seed S] [--decoder jimp|sharp|builtin|both] [--workers K] [--out DIR] [--case I] [--families a,b]`);
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const seed = int(values.seed, 'seed', 1);
   const decoderArg = values.decoder ?? 'both';
   const decoders = decoderArg === 'both' ? ['jimp', 'sharp'] : [decoderArg];
-  const lfwDir = values.data ?? process.env.FACEMATCH_LFW_DIR ?? undefined;
+  const lfwDir = values.data ?? lfwDirFromEnv();
   if (lfwDir && !existsSync(path.join(lfwDir, 'lfw-deepfunneled'))) usage(`${lfwDir} (from --data or FACEMATCH_LFW_DIR) does not hold lfw-deepfunneled/`);
   const start = int(values.start, 'start', 0);
   const count = int(values.cases, 'cases', 1000, 1);

@@ -73,6 +73,11 @@ export interface ResultMessage {
   problems: string[];
   /** CPU time of the case (user + system, whole process), milliseconds. */
   cpuMs: number;
+  /**
+   * CPU milliseconds of the most expensive single call of the case (the wrapped load, the
+   * reference load or the embed, each of which decodes): what the per-decode CPU limit applies to.
+   */
+  maxCallCpuMs: number;
   /** `process.resourceUsage().maxRSS` before and after, KiB. */
   maxRssBeforeKb: number;
   maxRssAfterKb: number;

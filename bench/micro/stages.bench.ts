@@ -38,7 +38,7 @@ const chip = alignFace(image, points.slice(27), DLIB_41_TEMPLATE).chip;
 const options = { time: 2000, warmupTime: 300 };
 
 describe('stages of one 250x250 image (wasm, one thread)', () => {
-  bench('decode (jimp/sharp auto)', async () => {
+  bench('decode (builtin/sharp auto)', async () => {
     await loadImage(bytes);
   }, options);
   bench('detect (BlazeFace short-range)', async () => {

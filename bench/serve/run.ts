@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { createExampleConfig } from '../../src/serve/config.js';
+import { lfwDirFromEnv } from '../lfw/lfw-dir.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(HERE, '..', '..', 'src', 'cli.js');
@@ -36,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 const smoke = values.smoke === true;
-const dataDir = values.data ?? process.env.FACEMATCH_LFW_DIR;
+const dataDir = values.data ?? lfwDirFromEnv();
 if (!dataDir) throw new Error('bench:serve needs LFW: pass --data DIR or set FACEMATCH_LFW_DIR');
 const workers = Number(values.workers ?? availableParallelism());
 const seconds = Number(values.seconds ?? (smoke ? 3 : 20));

@@ -26,6 +26,7 @@ import { rgbToJpeg, syntheticFace } from '../../test/fuzz/faces.js';
 import { createGenerator, selectFamilies } from '../../test/fuzz/generator.js';
 import { buildSeeds } from '../../test/fuzz/seeds.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lfwDirFromEnv } from '../lfw/lfw-dir.js';
 
 /** Families whose cases cost seconds and hundreds of MB until the decode budget exists (issue 9 #2, #3): not soak material. */
 const COSTLY = new Set(['png-16bit-large', 'png-interlaced-bomb', 'png-extreme-aspect', 'jpeg-pixel-bomb']);
@@ -96,7 +97,7 @@ async function goodInputs(matcher: FaceMatcher, lfwDir: string | undefined): Pro
 
 async function main(): Promise<void> {
   const decoder = values.decoder as DecoderChoice;
-  const lfwDir = values.data ?? process.env.FACEMATCH_LFW_DIR ?? undefined;
+  const lfwDir = values.data ?? lfwDirFromEnv();
   const matcher = await FaceMatcher.create({ backend: 'wasm', decoder });
   const good = await goodInputs(matcher, lfwDir);
   const families = selectFamilies(undefined).filter((f) => !COSTLY.has(f.name));

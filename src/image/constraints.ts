@@ -3,7 +3,7 @@
  * it is decoded (file size, format, pixel count) or right after its header is read (minimum size).
  * @module
  */
-import { describeField, FaceMatchError } from '../errors.js';
+import { clip, describeField, describeReceived, echo, FaceMatchError } from '../errors.js';
 import { FORMAT_LABELS, IMAGE_FORMATS, isImageFormat } from './sniff.js';
 import type { ConstraintPreset, ImageConstraints, ImageFormat, SniffedFormat } from './types.js';
 
@@ -18,6 +18,15 @@ const MEBIBYTE = 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /**
+ * The byte limit of the `none` preset: 25 MiB (26,214,400 bytes), several times the largest JPEG
+ * a phone writes (a 48 MP photo is 8 to 20 MB). Custom constraints without `maxBytes` have no
+ * limit of their own, but no file over 2 GiB is ever read.
+ *
+ * @category Image
+ */
+export const DEFAULT_MAX_BYTES = 25 * MEBIBYTE;
+
+/**
  * The built-in constraint sets, from the providers' published documents.
  *
  * - `didit`: "Images must be in JPEG, PNG, or WebP format; Minimum resolution: 480x480 pixels;
@@ -25,14 +34,15 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
  *   used (5 × 1024 × 1024 = 5,242,880 bytes).
  * - `attestr`: "Only JPEG, PNG images are supported; Minimum image size is 200x200; Maximum
  *   allowed image size is 10 MB" (10 × 1024 × 1024 bytes).
- * - `none`: JPEG, PNG or WebP, any size up to the pixel limit.
+ * - `none`: JPEG, PNG or WebP, at most {@link DEFAULT_MAX_BYTES} (25 MiB), any size up to the
+ *   pixel and decode limits.
  *
  * @category Image
  */
 export const CONSTRAINT_PRESETS: Readonly<Record<ConstraintPreset, Readonly<ImageConstraints>>> = Object.freeze({
   didit: preset({ name: 'didit', formats: ['jpeg', 'png', 'webp'], minWidth: 480, minHeight: 480, maxBytes: 5 * MEBIBYTE }),
   attestr: preset({ name: 'attestr', formats: ['jpeg', 'png'], minWidth: 200, minHeight: 200, maxBytes: 10 * MEBIBYTE }),
-  none: preset({ name: 'none', formats: IMAGE_FORMATS }),
+  none: preset({ name: 'none', formats: IMAGE_FORMATS, maxBytes: DEFAULT_MAX_BYTES }),
 });
 
 function preset(constraints: ImageConstraints): Readonly<ImageConstraints> {
@@ -59,6 +69,31 @@ export interface ResolvedConstraints {
   maxPixels: number;
 }
 
+/**
+ * The caller's constraints object read once into a plain object (the formats array copied), so
+ * a getter or Proxy trap that throws becomes `INVALID_INPUT` and nothing changes after the checks.
+ */
+function snapshot(constraints: object): ImageConstraints {
+  try {
+    const c = constraints as ImageConstraints;
+    const formats: unknown = c.formats;
+    return {
+      name: c.name,
+      formats: Array.isArray(formats) ? Array.from(formats as unknown[]) as ImageFormat[] : (formats as readonly ImageFormat[] | undefined),
+      minWidth: c.minWidth,
+      minHeight: c.minHeight,
+      maxBytes: c.maxBytes,
+      maxPixels: c.maxPixels,
+    };
+  } catch (err) {
+    throw new FaceMatchError('INVALID_INPUT', `Expected constraints to be an object whose fields can be read but reading them threw`, {
+      field: 'constraints',
+      details: { received: describeReceived(constraints) },
+      cause: err,
+    });
+  }
+}
+
 function invalid(message: string): FaceMatchError {
   return new FaceMatchError('INVALID_INPUT', message, { field: 'constraints' });
 }
@@ -66,7 +101,7 @@ function invalid(message: string): FaceMatchError {
 function limit(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw invalid(`Expected constraints.${name} to be a finite number >= 0 but received ${String(value)}`);
+    throw invalid(`Expected constraints.${name} to be a finite number >= 0 but received ${describeReceived(value)}`);
   }
   return value;
 }
@@ -83,24 +118,24 @@ function limit(value: number | undefined, name: string, fallback: number): numbe
  */
 export function resolveConstraints(constraints: ConstraintPreset | ImageConstraints = 'none', maxPixels = DEFAULT_MAX_PIXELS): ResolvedConstraints {
   if (typeof maxPixels !== 'number' || !(maxPixels > 0) || !Number.isFinite(maxPixels)) {
-    throw new FaceMatchError('INVALID_INPUT', `Expected maxPixels to be a finite number > 0 but received ${String(maxPixels)}`, { field: 'maxPixels' });
+    throw new FaceMatchError('INVALID_INPUT', `Expected maxPixels to be a finite number > 0 but received ${describeReceived(maxPixels)}`, { field: 'maxPixels' });
   }
   let spec: Readonly<ImageConstraints>;
   if (typeof constraints === 'string') {
     const preset = Object.hasOwn(CONSTRAINT_PRESETS, constraints) ? CONSTRAINT_PRESETS[constraints] : undefined;
-    if (!preset) throw invalid(`Expected constraints didit, attestr, none or an object but received ${JSON.stringify(constraints)}`);
+    if (!preset) throw invalid(`Expected constraints didit, attestr, none or an object but received ${describeReceived(constraints)}`);
     spec = preset;
   } else if (typeof constraints === 'object' && constraints !== null) {
-    spec = constraints;
+    spec = snapshot(constraints);
   } else {
-    throw invalid(`Expected constraints to be didit, attestr, none or an object but received ${typeof constraints}`);
+    throw invalid(`Expected constraints to be didit, attestr, none or an object but received ${describeReceived(constraints)}`);
   }
   const formats: unknown = spec.formats ?? IMAGE_FORMATS;
-  if (!Array.isArray(formats) || formats.length === 0 || !formats.every((f) => typeof f === 'string' && isImageFormat(f as SniffedFormat))) {
-    throw invalid(`Expected constraints.formats to list some of jpeg, png, webp but received ${JSON.stringify(formats)}`);
+  if (!Array.isArray(formats) || Object.getPrototypeOf(formats) !== Array.prototype || formats.length === 0 || !formats.every((f) => typeof f === 'string' && isImageFormat(f as SniffedFormat))) {
+    throw invalid(`Expected constraints.formats to list some of jpeg, png, webp but received ${describeReceived(formats)}`);
   }
   return {
-    name: spec.name ?? 'custom',
+    name: typeof spec.name === 'string' ? clip(spec.name) : 'custom',
     formats: formats as ImageFormat[],
     minWidth: limit(spec.minWidth, 'minWidth', 0),
     minHeight: limit(spec.minHeight, 'minHeight', 0),
@@ -112,6 +147,7 @@ export function resolveConstraints(constraints: ConstraintPreset | ImageConstrai
 /** `5 MB`, `6.25 MB`, `812 KB`, `17 bytes`: sizes in binary units, as the presets define them. */
 export function formatBytes(bytes: number): string {
   const trim = (n: number): string => String(Number(n.toFixed(2)));
+  if (bytes >= 1024 * MEBIBYTE) return `${trim(bytes / (1024 * MEBIBYTE))} GB`;
   if (bytes >= MEBIBYTE) return `${trim(bytes / MEBIBYTE)} MB`;
   if (bytes >= 1024) return `${trim(bytes / 1024)} KB`;
   return `${bytes} bytes`;
@@ -131,10 +167,22 @@ export function listFormats(formats: readonly ImageFormat[]): string {
  */
 export function checkFileSize(bytes: number, constraints: ResolvedConstraints, field?: string): void {
   if (bytes <= constraints.maxBytes) return;
-  throw new FaceMatchError(
+  throw fileTooLarge(bytes, constraints.maxBytes, constraints, field);
+}
+
+/**
+ * The `FILE_TOO_LARGE` error for `bytes` over `limit` (the constraints' `maxBytes`, or the 2 GiB
+ * cap on any file read from disk, which the message then names).
+ *
+ * @internal
+ */
+export function fileTooLarge(bytes: number, limit: number, constraints: ResolvedConstraints, field?: string, path?: string): FaceMatchError {
+  const cap = limit < constraints.maxBytes ? ' (no file over 2 GiB is read, whatever maxBytes allows)' : '';
+  const where = path === undefined ? describeField(field) : `${describeField(field)} (${echo(path)})`;
+  return new FaceMatchError(
     'FILE_TOO_LARGE',
-    `Expected at most ${formatBytes(constraints.maxBytes)} (${constraints.maxBytes} bytes) for ${describeField(field)} but received ${formatBytes(bytes)} (${bytes} bytes)`,
-    { field, details: { bytes, maxBytes: constraints.maxBytes, constraints: constraints.name } },
+    `Expected at most ${formatBytes(limit)} (${limit} bytes) for ${where} but received ${formatBytes(bytes)} (${bytes} bytes)${cap}`,
+    { field, details: { bytes, maxBytes: limit, constraints: clip(constraints.name), ...(path === undefined ? {} : { path: clip(path) }) } },
   );
 }
 

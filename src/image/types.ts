@@ -44,27 +44,37 @@ export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 /**
  * Which decoder turns bytes into pixels.
  *
- * - `auto`: `sharp` when the optional peer `sharp` can be imported, else `jimp`.
- * - `jimp`: pure JavaScript (jimp's JPEG and PNG codecs, `@jsquash/webp` for WebP); always available.
- * - `sharp`: libvips through the optional peer `sharp`; 3–10× faster, and shrinks JPEG and WebP while decoding.
+ * - `auto`: `sharp` when the optional peer `sharp` can be imported, else `builtin`.
+ * - `builtin`: always available, no native code: libjpeg-turbo compiled to WebAssembly for JPEG
+ *   (shrinking by 1/2, 1/4 or 1/8 while decoding), a streaming decoder on `node:zlib` for PNG,
+ *   and libwebp compiled to WebAssembly for WebP.
+ * - `sharp`: libvips through the optional peer `sharp`; faster (SIMD, a thread pool), and
+ *   shrinks JPEG and WebP while decoding.
+ * - `jimp`: **deprecated** alias of `builtin`, accepted so that code written for facematch 0.1
+ *   keeps working (jimp is no longer used for decoding); {@link LoadedImage.decoder} reports
+ *   `builtin`.
+ *
+ * Both decoders follow one policy for damaged and unusual files (see the Errors guide), so the
+ * answer never depends on whether sharp happens to be installed.
  *
  * @category Image
  */
-export type DecoderChoice = 'auto' | 'jimp' | 'sharp';
+export type DecoderChoice = 'auto' | 'builtin' | 'sharp' | 'jimp';
 
 /**
  * The decoder that actually ran.
  *
  * @category Image
  */
-export type DecoderName = Exclude<DecoderChoice, 'auto'>;
+export type DecoderName = 'builtin' | 'sharp';
 
 /**
  * The name of a built-in set of {@link ImageConstraints}:
  *
  * - `didit`: JPEG, PNG or WebP; at least 480×480; at most 5 MB (5 × 1024 × 1024 bytes).
  * - `attestr`: JPEG or PNG; at least 200×200; at most 10 MB (10 × 1024 × 1024 bytes).
- * - `none`: any format facematch decodes, any size within the pixel limit.
+ * - `none`: any format facematch decodes; at most 25 MiB ({@link DEFAULT_MAX_BYTES}); any size
+ *   within the pixel limit and the decode budget.
  *
  * @category Image
  */
@@ -85,7 +95,10 @@ export interface ImageConstraints {
   minWidth?: number;
   /** Minimum height in pixels. Default: no minimum. */
   minHeight?: number;
-  /** Maximum file size in bytes. Default: no limit. */
+  /**
+   * Maximum file size in bytes. Default: no limit of its own (the `none` preset has 25 MiB); a
+   * file on disk over 2 GiB is never read, whatever this allows.
+   */
   maxBytes?: number;
   /**
    * Maximum width × height. Default: no limit of its own; the {@link LoadImageOptions.maxPixels}
@@ -115,10 +128,20 @@ export interface LoadImageOptions {
   maxPixels?: number;
   /**
    * When set, an image whose longer side exceeds this many pixels is scaled down (never up) so
-   * that its longer side equals it; {@link LoadedImage.scale} reports the factor. sharp shrinks
-   * while decoding; with jimp the full image is decoded, then area-averaged. Default: no downscale.
+   * that its longer side equals it; {@link LoadedImage.scale} reports the factor. Both decoders
+   * shrink JPEG while decoding (libjpeg's scaled IDCT), then resample to the exact size: sharp
+   * with lanczos3, the built-in decoder by area averaging. Default: no downscale.
    */
   maxSide?: number;
+  /**
+   * The decode budget: the most bytes the decode may allocate, estimated from the header before
+   * decoding (the decoder's buffers for this image's size, bit depth, interlacing, progressive
+   * coefficients, sampling factors, copies and downscale output). Above it the image is refused
+   * with `IMAGE_TOO_LARGE`, the estimate and the limit in `details`. Default
+   * {@link DEFAULT_MAX_DECODE_BYTES} (480 MiB), which every phone photo fits on either decoder.
+   * `FaceMatcher` passes its option of the same name through.
+   */
+  maxDecodeBytes?: number;
   /** Which decoder to use. Default: `auto`. */
   decoder?: DecoderChoice;
 }

@@ -136,9 +136,11 @@ function toRecord(c: FuzzCase, decoder: string, r: Awaited<ReturnType<FuzzPool['
   if (m.canary === 'failed') reasons.push(`the canary no longer embeds after this case: ${m.canaryDetail ?? ''}`);
   let outcome = outcomeKey(m.load) as string;
   if (reasons.length) outcome = 'failure';
-  else if (m.cpuMs > limits.cpuMs) outcome = 'limit:cpu';
+  else if (m.maxCallCpuMs > limits.cpuMs) outcome = 'limit:cpu';
   else if (r.peakRssKb > limits.memoryMb * 1024) outcome = 'limit:memory';
-  if (outcome.startsWith('limit:')) reasons.push(`${outcome}: ${m.cpuMs.toFixed(0)} ms CPU, ${(r.peakRssKb / 1024).toFixed(0)} MiB above baseline`);
+  if (outcome.startsWith('limit:')) {
+    reasons.push(`${outcome}: ${m.maxCallCpuMs.toFixed(0)} ms CPU in one call (${m.cpuMs.toFixed(0)} ms for the case), ${(r.peakRssKb / 1024).toFixed(0)} MiB above baseline`);
+  }
   return {
     ...base,
     outcome,
@@ -245,7 +247,7 @@ export async function runCases(decoder: string, count: number, caseAt: (slot: nu
   };
 }
 
-function agreement(a: DecoderRun, b: DecoderRun): Agreement {
+export function agreement(a: DecoderRun, b: DecoderRun): Agreement {
   const perFamily: Agreement['perFamily'] = {};
   const disagreements: Agreement['disagreements'] = [];
   let agreed = 0;
