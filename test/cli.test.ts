@@ -66,7 +66,7 @@ describe('facematch CLI usage', () => {
     expect(flag.stderr).toBe('facematch: unknown option --frmat; did you mean --format?\nRun "facematch compare --help" for usage.\n');
     const command = await cli('comapre', 'a.jpg', 'b.jpg');
     expect(command.code).toBe(2);
-    expect(command.stderr).toMatch(/^facematch: unknown command "comapre"; did you mean "compare"\? The commands: compare, bench, datasets\n/);
+    expect(command.stderr).toMatch(/^facematch: unknown command "comapre"; did you mean "compare"\? The commands: compare, bench, serve, datasets, models\n/);
     const missing = await cli('compare', 'a.jpg', 'b.jpg', '--format');
     expect(missing.stderr).toMatch(/^facematch: --format expects a value\n/);
     const negative = await cli('compare', 'a.jpg', 'b.jpg', '--format', 'didit', '--threshold', '-5');
