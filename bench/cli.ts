@@ -3,6 +3,8 @@
  * @module
  */
 import type { DetectorModel } from '../src/detect/options.js';
+import { FACE_SELECTIONS, type FaceSelection } from '../src/detect/select.js';
+import { parseEmbedderSpec } from '../src/embed/spec.js';
 import type { AlignmentMode } from '../src/matcher-options.js';
 import type { BackendName } from '../src/runtime/backend.js';
 import { choiceOption, numberOption, parseCommandArgs, UsageError, type CommandOptions } from '../src/cli/usage.js';
@@ -19,7 +21,10 @@ Options:
   --pairs FILE        any file in pairs.txt format (default DIR/pairs.txt)
   --workers N         worker threads, each with its own tfjs (default: one per core)
   --limit N           first N matched and N mismatched pairs of each fold
-  --embedder NAME     dlib-resnet (default)
+  --embedder SPEC     dlib-resnet (default), onnx:PATH[:arcface|facenet], a registered name
+                      (onnx:NAME), or a fusion A+B (its weights come from the parts' similarity
+                      spread; --fit-calibration stores them with the calibration)
+  --face-selection P  largest (default) | center: which face of a multi-face image
   --detector NAME     auto|short|full (default auto)
   --alignment MODE    landmarks|keypoints (default landmarks)
   --no-flip           no horizontal-flip averaging of embeddings (on by default)
@@ -29,7 +34,13 @@ Options:
   --out DIR           write JSON, Markdown, SVG and CSV reports here
   --cache DIR         embedding cache folder (default .cache/facematch)
   --no-cache          do not read or write the embedding cache
-  --fit-calibration   fit the score calibration on these pairs and print it`;
+  --fit-calibration   fit the score calibration on these pairs, print it, and store it in the
+                      user models folder (FACEMATCH_MODELS_HOME) where FaceMatcher finds it
+  --calibrations-file FILE
+                      store the fitted calibration in this JSON file instead (the format of
+                      models/calibrations.json)
+  --quality           measure how well face quality predicts errors: error-versus-discard
+                      curves in the reports (and --out's lfw-quality-edc.svg)`;
 
 const BENCH_OPTIONS = {
   data: { type: 'string' },
@@ -37,6 +48,7 @@ const BENCH_OPTIONS = {
   workers: { type: 'string' },
   limit: { type: 'string' },
   embedder: { type: 'string' },
+  'face-selection': { type: 'string' },
   detector: { type: 'string' },
   alignment: { type: 'string' },
   'no-flip': { type: 'boolean' },
@@ -47,6 +59,8 @@ const BENCH_OPTIONS = {
   cache: { type: 'string' },
   'no-cache': { type: 'boolean' },
   'fit-calibration': { type: 'boolean' },
+  'calibrations-file': { type: 'string' },
+  quality: { type: 'boolean' },
 } as const satisfies CommandOptions;
 
 /** Runs `facematch bench <args>`; resolves to the exit code. @internal */
@@ -61,7 +75,13 @@ export async function runBench(args: string[]): Promise<number> {
   const limit = numberOption(values.limit, 'limit');
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError('--workers expects a whole number >= 1');
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new UsageError('--limit expects a whole number >= 1');
-  const embedder = choiceOption(values.embedder, 'embedder', ['dlib-resnet'] as const) ?? 'dlib-resnet';
+  const embedder = values.embedder ?? 'dlib-resnet';
+  try {
+    parseEmbedderSpec(embedder);
+  } catch (err) {
+    throw new UsageError(`--embedder: ${(err as Error).message}`);
+  }
+  const faceSelection = choiceOption<FaceSelection>(values['face-selection'], 'face-selection', FACE_SELECTIONS);
   const detector = choiceOption<DetectorModel>(values.detector, 'detector', ['auto', 'short', 'full']);
   const alignment = choiceOption<AlignmentMode>(values.alignment, 'alignment', ['landmarks', 'keypoints']);
   const backend = choiceOption<BackendName>(values.backend, 'backend', ['auto', 'node', 'wasm', 'cpu']);
@@ -88,13 +108,17 @@ export async function runBench(args: string[]): Promise<number> {
         detector: detector ?? 'auto',
         alignment: alignment ?? 'landmarks',
         flip: !(values['no-flip'] ?? false),
+        // Only when given, so that the default configuration keeps its cache key.
+        ...(faceSelection ? { faceSelection } : {}),
         ...(backend ? { backend } : {}),
       },
       fitCalibration: values['fit-calibration'] ?? false,
+      ...(values['calibrations-file'] ? { calibrationsFile: values['calibrations-file'] } : {}),
+      quality: values.quality ?? false,
     });
     if (run.fitted) {
       process.stdout.write(`${renderMarkdown(run.report)}\n`);
-      process.stdout.write(`\nFitted calibration (store under "calibration" in models/manifest.json):\n${JSON.stringify(run.fitted.calibration, null, 2)}\n`);
+      process.stdout.write(`\nFitted calibration, stored in ${run.stored ?? 'nowhere'}:\n${JSON.stringify(run.fitted.calibration, null, 2)}\n`);
       process.stdout.write(`${JSON.stringify(run.fitted.table, null, 2)}\n`);
       reportFailures(run);
       return 0;

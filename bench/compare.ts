@@ -22,6 +22,13 @@ import { PEER_NAMES, type PeerName } from './peers/engine.js';
 import { FACE_API_SETTINGS, HUMAN_SETTINGS } from './peers/settings.js';
 import { peerPackage } from './peers/packages.js';
 import { runLfwBench, runPeerBench, type EngineBenchResult } from './peers/run.js';
+import { embedWithEngine } from './peers/embed.js';
+import type { EngineSpec } from './peers/engine.js';
+import { findLfw, firstPairsOfEachFold, loadPairs } from './lfw/pairs.js';
+import { throughputOf } from './lfw/stats.js';
+import type { Throughput } from './lfw/types.js';
+import type { FaceMatcherOptions } from '../src/matcher-options.js';
+import { testModelsDirFromEnv } from './lfw/lfw-dir.js';
 
 /**
  * A library of the comparison.
@@ -63,6 +70,51 @@ export interface ComparisonOptions {
   roc?: string;
   /** Print progress. Default true. */
   progress?: boolean;
+  /**
+   * facematch configurations to compare, each a row: a label and the FaceMatcherOptions. Default:
+   * the defaults alone (dlib-resnet, largest face).
+   */
+  facematch?: readonly FacematchConfiguration[];
+  /**
+   * After the accuracy runs, measure every distinct embedding configuration's throughput on the
+   * first this many images of the pairs, cold (no cache), one after the other in this run, with
+   * the same workers: the rates in the table come from that pass, so they compare like with like.
+   * 0 keeps each run's own (possibly cached) throughput. Default 0.
+   */
+  throughputImages?: number;
+}
+
+/**
+ * One facematch row of the comparison.
+ *
+ * @category Benchmark
+ */
+export interface FacematchConfiguration {
+  /** Short label for the table, such as `dlib-resnet · center`. */
+  label: string;
+  /** The matcher options of the run. */
+  matcher: FaceMatcherOptions;
+}
+
+/**
+ * The facematch rows for a folder of test models: dlib alone, the 512-D MobileFaceNet in ONNX
+ * alone, and their fusion, each with the largest and with the central face.
+ *
+ * @category Benchmark
+ */
+export function testModelConfigurations(modelsDir: string): FacematchConfiguration[] {
+  const onnx = `onnx:${path.join(modelsDir, 'mobilefacenet-faceplugin.onnx')}:arcface`;
+  const embedders = [
+    { label: 'dlib-resnet', embedder: 'dlib-resnet' },
+    { label: 'MobileFaceNet (ONNX)', embedder: onnx },
+    { label: 'dlib-resnet + MobileFaceNet', embedder: `dlib-resnet+${onnx}` },
+  ];
+  return embedders.flatMap((e) =>
+    (['largest', 'center'] as const).map((faceSelection) => ({
+      label: `${e.label} · ${faceSelection}`,
+      matcher: { embedder: e.embedder, ...(faceSelection === 'center' ? { faceSelection } : {}) },
+    })),
+  );
 }
 
 /**
@@ -88,7 +140,7 @@ interface LibraryEntry {
 const SHARED_SETUP =
   'All three: images decoded once per library by facematch’s own `loadImage` (sharp when installed, else the built-in decoder; EXIF-oriented RGB), ' +
   `handed to each library as a \`tf.tensor3d\` of those pixels, on tfjs ${tfjsVersion} with the wasm backend (SIMD, binaries from ` +
-  '`@tensorflow/tfjs-backend-wasm`, no network), one worker thread per tfjs. Of several faces, the largest is used. ' +
+  '`@tensorflow/tfjs-backend-wasm`, no network), one worker thread per tfjs. Of several faces, the largest is used (in facematch\u2019s `center` rows, the most central of the faces of comparable size). ' +
   'A library that finds no face in an image answers nothing for its pairs, which count as wrong.';
 
 function setupNotes(entries: readonly LibraryEntry[]): string[] {
@@ -136,8 +188,8 @@ function commandsFor(options: ComparisonOptions): string[] {
   return [
     'npm ci',
     'export FACEMATCH_LFW_DIR=/path/to/lfw        # lfw-deepfunneled/ and pairs.txt (npx facematch datasets fetch lfw --dir /path/to/lfw)',
-    `npm run bench:compare -- ${extra}   # writes docs/benchmarks.md and docs/benchmarks-roc.svg`,
-    `npm run bench:compare -- ${extra} --no-cache   # the same, every library embedding from scratch (throughput)`,
+    'export FACEMATCH_TEST_MODELS_DIR=/path/to/models   # optional: the MobileFaceNet rows (a model you are entitled to use)',
+    `npm run bench:compare -- ${extra} --throughput-images ${options.throughputImages || 1000}   # writes docs/benchmarks.md and docs/benchmarks-roc.svg`,
     '# one library at a time, with its full report (JSON, Markdown, ROC and score SVGs, per-pair CSV):',
     `npx facematch bench lfw ${extra} --out bench-results`,
     `npx facematch bench lfw --peer face-api ${extra} --out bench-results`,
@@ -145,8 +197,8 @@ function commandsFor(options: ComparisonOptions): string[] {
   ];
 }
 
-/** Runs one library through the LFW harness: facematch with its defaults, or a peer. */
-async function runLibrary(library: ComparedLibrary, options: ComparisonOptions, cold: boolean): Promise<EngineBenchResult> {
+/** Runs one library through the LFW harness: facematch with the given options, or a peer. */
+async function runLibrary(library: ComparedLibrary, options: ComparisonOptions, cold: boolean, matcher?: FaceMatcherOptions): Promise<EngineBenchResult> {
   const common = {
     data: options.data,
     pairs: options.pairs,
@@ -155,7 +207,30 @@ async function runLibrary(library: ComparedLibrary, options: ComparisonOptions, 
     cache: cold ? false : options.cache,
     progress: options.progress,
   };
-  return library === 'facematch' ? runLfwBench(common) : runPeerBench(library, common);
+  return library === 'facematch' ? runLfwBench({ ...common, ...(matcher ? { matcher } : {}) }) : runPeerBench(library, common);
+}
+
+/**
+ * The throughput pass: every distinct embedding configuration embeds the same first `count`
+ * images, cold, one configuration after another, with the same workers. Face selection does not
+ * change what is embedded, so configurations that differ only in it share one measurement.
+ */
+async function measureThroughput(entries: readonly { spec: EngineSpec; entry: ComparisonEntry }[], options: ComparisonOptions, count: number): Promise<void> {
+  const location = await findLfw(options.data, options.pairs === undefined ? {} : { pairs: options.pairs });
+  const pairs = firstPairsOfEachFold((await loadPairs(location)).pairs, options.limit);
+  const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].slice(0, count);
+  const measured = new Map<string, Throughput>();
+  for (const { spec, entry } of entries) {
+    const id = JSON.stringify(spec.engine === 'facematch' ? { ...spec.matcher, faceSelection: undefined } : spec);
+    let throughput = measured.get(id);
+    if (throughput === undefined) {
+      const label = `${entry.library}: throughput on ${images.length} images`;
+      const run = await embedWithEngine(spec, images, { dataDir: location.dir, cacheKey: 'throughput', cacheDir: false, workers: options.workers ?? 2, progress: options.progress === false ? false : label });
+      throughput = throughputOf(run, new Date().toISOString()) ?? undefined;
+      if (throughput) measured.set(id, throughput);
+    }
+    if (throughput) entry.throughput = throughput;
+  }
 }
 
 /**
@@ -169,11 +244,20 @@ async function runLibrary(library: ComparedLibrary, options: ComparisonOptions, 
 export async function runComparison(options: ComparisonOptions = {}): Promise<ComparisonResult> {
   const libraries = options.libraries ?? COMPARED_LIBRARIES;
   if (libraries.length === 0) throw new FaceMatchError('INVALID_INPUT', 'expected at least one library to compare, received none', { field: 'libraries' });
-  const entries: LibraryEntry[] = [];
+  const entries: (LibraryEntry & { spec: EngineSpec })[] = [];
   for (const library of COMPARED_LIBRARIES.filter((l) => libraries.includes(l))) {
     const cold = options.cold?.includes(library) ?? false;
-    entries.push({ library, entry: comparisonEntry(await runLibrary(library, options, cold)) });
+    if (library === 'facematch') {
+      for (const config of options.facematch ?? [{ label: 'dlib-resnet · largest', matcher: {} }]) {
+        const run = await runLibrary(library, options, cold, config.matcher);
+        const entry = comparisonEntry(run);
+        entries.push({ library, entry: { ...entry, library: `${entry.library} · ${config.label}` }, spec: { engine: 'facematch', matcher: { ...config.matcher } } });
+      }
+    } else {
+      entries.push({ library, entry: comparisonEntry(await runLibrary(library, options, cold)), spec: { engine: library, backend: 'auto' } });
+    }
   }
+  if ((options.throughputImages ?? 0) > 0) await measureThroughput(entries, options, options.throughputImages!);
   const rows = entries.map((e) => e.entry);
 
   const markdownFile = path.resolve(options.markdown ?? 'docs/benchmarks.md');
@@ -209,7 +293,13 @@ Options:
   --cold LIB,...      run these libraries without the cache (facematch, face-api, human)
   --skip-facematch    compare the peers only
   --markdown FILE     output Markdown (default docs/benchmarks.md)
-  --roc FILE          output SVG (default docs/benchmarks-roc.svg)`;
+  --roc FILE          output SVG (default docs/benchmarks-roc.svg)
+  --test-models DIR   also compare the test models there (default FACEMATCH_TEST_MODELS_DIR):
+                      MobileFaceNet (ONNX) and its fusion with dlib-resnet, each with the
+                      largest and the central face
+  --throughput-images N
+                      measure every configuration's images/s on the same first N images,
+                      cold, in this run (default 0: each run's own figure)`;
 
 function wholeNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -227,6 +317,10 @@ function libraryList(value: string | undefined, name: string): ComparedLibrary[]
     }
   }
   return items as ComparedLibrary[];
+}
+
+function facematchRows(modelsDir: string | undefined): Pick<ComparisonOptions, 'facematch'> {
+  return modelsDir === undefined ? {} : { facematch: testModelConfigurations(modelsDir) };
 }
 
 /** The command line entry point. @internal */
@@ -248,6 +342,8 @@ async function main(argv: string[]): Promise<number> {
         'skip-facematch': { type: 'boolean' },
         markdown: { type: 'string' },
         roc: { type: 'string' },
+        'test-models': { type: 'string' },
+        'throughput-images': { type: 'string' },
       },
     });
   } catch (err) {
@@ -268,6 +364,8 @@ async function main(argv: string[]): Promise<number> {
     libraries: values['skip-facematch'] ? PEER_NAMES : COMPARED_LIBRARIES,
     markdown: values.markdown,
     roc: values.roc,
+    ...facematchRows(values['test-models'] ?? testModelsDirFromEnv()),
+    throughputImages: values['throughput-images'] === undefined ? 0 : wholeNumber(values['throughput-images'], 'throughput-images'),
   });
   process.stdout.write(`${renderComparisonMarkdown(result.document)}\nWrote ${result.markdownFile} and ${result.rocFile}\n`);
   return 0;

@@ -400,3 +400,119 @@ export function renderScoreHistogramSvg(pairs: readonly PairLabel[], scores: rea
   out.push(el('line', { x1: box.x0, y1: yTop, x2: box.x0, y2: box.y1, stroke: STYLE.frame }));
   return svgDocument(W, H, out);
 }
+
+/**
+ * One curve of an error-versus-discard chart.
+ *
+ * @category Benchmark
+ */
+export interface EdcSeries {
+  /** Legend label, such as `overall quality`. */
+  label: string;
+  /** FNMR (0–1) at each share of genuine pairs discarded (0–1). */
+  points: readonly { discarded: number; fnmr: number }[];
+  /** Drawn bold (the measure under test) rather than thin. */
+  emphasis?: boolean;
+  /** Drawn dashed (the random-discard baseline). */
+  dashed?: boolean;
+  /** Line colour; default from the palette, by position. */
+  color?: string;
+}
+
+/**
+ * Options of {@link renderEdcSvg}.
+ *
+ * @category Benchmark
+ */
+export interface EdcChartOptions {
+  /** Title. Default `Error versus discard`. */
+  title?: string;
+  /** Second line under the title. */
+  subtitle?: string;
+  /** Width in pixels. Default 760. */
+  width?: number;
+  /** Height of the plot area in pixels. Default 340. */
+  plotHeight?: number;
+}
+
+/**
+ * An error-versus-discard chart: the false non-match rate at a fixed threshold (y, percent) as
+ * the worst-quality genuine pairs are discarded (x, percent of them), one line per quality
+ * measure, with the legend under the plot giving each line's FNMR after 5% is discarded.
+ *
+ * @category Benchmark
+ */
+export function renderEdcSvg(series: readonly EdcSeries[], options: EdcChartOptions = {}): string {
+  const W = options.width ?? 760;
+  const head = header(W, options.title ?? 'Error versus discard', options.subtitle);
+  const y0 = Math.ceil(head.bottom + 16);
+  const box = { x0: 76, x1: W - 28, y0, y1: y0 + (options.plotHeight ?? 340) };
+  const xMax = Math.max(0.01, ...series.flatMap((s) => s.points.map((p) => p.discarded)));
+  const yMax = Math.max(0.001, ...series.flatMap((s) => s.points.map((p) => p.fnmr))) * 1.08;
+  const X = (d: number): number => box.x0 + (d / xMax) * (box.x1 - box.x0);
+  const Y = (f: number): number => box.y1 - (f / yMax) * (box.y1 - box.y0);
+  const out: string[] = [head.markup];
+  const grid: string[] = [];
+  const labels: string[] = [];
+  const xTicks = niceTicks(0, xMax * 100, 6).map((t) => t / 100);
+  for (const t of xTicks) {
+    const x = X(t);
+    grid.push(el('line', { x1: x, y1: box.y0, x2: x, y2: box.y1, stroke: STYLE.grid, 'stroke-width': 1 }));
+    labels.push(text(x, box.y1 + 18, `${Number((t * 100).toFixed(1))}%`, { ...FONT_ATTRS, 'font-size': 12, 'text-anchor': 'middle' }));
+  }
+  const yTicks = niceTicks(0, yMax * 100, 6);
+  for (const t of yTicks) {
+    const y = Y(t / 100);
+    grid.push(el('line', { x1: box.x0, y1: y, x2: box.x1, y2: y, stroke: STYLE.grid, 'stroke-width': 1 }));
+    labels.push(text(box.x0 - 8, y + 4, `${tickLabel(t, yTicks)}%`, { ...FONT_ATTRS, 'font-size': 12, 'text-anchor': 'end' }));
+  }
+  out.push(el('g', {}, ...grid), el('g', {}, ...labels));
+  const axisTitleY = box.y1 + 40;
+  out.push(
+    text((box.x0 + box.x1) / 2, axisTitleY, 'Genuine pairs discarded, worst quality first', { ...FONT_ATTRS, 'font-size': 13, 'text-anchor': 'middle' }),
+    text(0, 0, 'False non-match rate', { ...FONT_ATTRS, 'font-size': 13, 'text-anchor': 'middle', transform: `translate(22 ${n2((box.y0 + box.y1) / 2)}) rotate(-90)` }),
+  );
+  const clip = el('clipPath', { id: 'edc-plot' }, el('rect', { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0 }));
+  const lines = series.map((s, i) => {
+    const color = s.color ?? STYLE.palette[i % STYLE.palette.length]!;
+    return el('path', {
+      d: pathOf(s.points.map((p) => [X(p.discarded), Y(p.fnmr)] as [number, number])),
+      fill: 'none',
+      stroke: color,
+      'stroke-width': s.emphasis ? 2.6 : 1.3,
+      'stroke-linejoin': 'round',
+      ...(s.dashed ? { 'stroke-dasharray': '6 4' } : {}),
+    });
+  });
+  out.push(el('defs', {}, clip), el('g', { 'clip-path': 'url(#edc-plot)' }, ...lines));
+  out.push(el('rect', { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, fill: 'none', stroke: STYLE.frame }));
+
+  // Legend under the plot, in two columns: each measure and its FNMR after discarding 5%.
+  const lx = box.x0;
+  const legendW = box.x1 - box.x0;
+  const column = legendW / 2;
+  const step = 17;
+  const ly = axisTitleY + 18;
+  const legend: string[] = [];
+  const at5 = (s: EdcSeries): number | undefined => s.points.reduce<{ d: number; f: number } | undefined>((best, p) => (best === undefined || Math.abs(p.discarded - 0.05) < Math.abs(best.d - 0.05) ? { d: p.discarded, f: p.fnmr } : best), undefined)?.f;
+  const first = series[0]?.points[0]?.fnmr;
+  series.forEach((s, i) => {
+    const color = s.color ?? STYLE.palette[i % STYLE.palette.length]!;
+    const col = i % 2;
+    const row = Math.floor(i / 2);
+    const x = lx + 12 + col * column;
+    const y = ly + 8 + ascent(11.5) + row * step;
+    const f5 = at5(s);
+    const label = `${s.label}${f5 === undefined ? '' : `: ${pct(f5, 2)} at 5%`}`;
+    const line = wrapText(label, 11.5, column - 52)[0] ?? '';
+    legend.push(el('line', { x1: x, y1: y - 4, x2: x + 22, y2: y - 4, stroke: color, 'stroke-width': s.emphasis ? 2.6 : 1.5, ...(s.dashed ? { 'stroke-dasharray': '6 4' } : {}) }));
+    legend.push(text(x + 30, y, line, { ...FONT_ATTRS, 'font-size': 11.5, ...(s.emphasis ? { 'font-weight': 'bold' } : {}) }));
+  });
+  const rows = Math.ceil(series.length / 2);
+  const noteY = ly + 8 + ascent(11.5) + rows * step + 4;
+  const note = wrapText(`FNMR before discarding: ${first === undefined ? '–' : pct(first, 2)}; the threshold stays where it was set on all pairs.`, 11, legendW - 24);
+  note.forEach((line, k) => legend.push(text(lx + 12, noteY + k * 15, line, { ...FONT_ATTRS, fill: STYLE.muted, 'font-size': 11 })));
+  const legendH = noteY + (note.length - 1) * 15 + lineHeight(11) - ascent(11) + 8 - ly;
+  out.push(el('g', {}, el('rect', { x: lx, y: ly, width: legendW, height: legendH, rx: 4, fill: '#ffffff', stroke: STYLE.grid }), ...legend));
+  return svgDocument(W, Math.ceil(ly + legendH + 14), out);
+}

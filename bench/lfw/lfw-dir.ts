@@ -84,3 +84,15 @@ export function requireLfwDir(options: LfwDirOptions = {}): string {
   }
   return dir;
 }
+
+/**
+ * The value of `FACEMATCH_TEST_MODELS_DIR` (the third-party models for tests and the bench, never
+ * shipped), or undefined when it is unset or blank. Nothing is checked.
+ *
+ * @param env - the environment to read; default `process.env`
+ * @category Benchmark
+ */
+export function testModelsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.FACEMATCH_TEST_MODELS_DIR;
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

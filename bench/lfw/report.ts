@@ -5,9 +5,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderRocSvg, renderScoreHistogramSvg } from './charts.js';
+import { renderEdcSvg, renderRocSvg, renderScoreHistogramSvg } from './charts.js';
 import { rocCurve } from './metrics.js';
 import { int, ms, pct, table } from './markdown.js';
+import { qualityMarkdown } from './quality-report.js';
 import { sig } from './svg.js';
 import type { LfwReport, PairLabel, PairScore, StageTimings } from './types.js';
 
@@ -62,6 +63,8 @@ export interface ReportFiles {
   histogram: string;
   /** `<basename>-pair-scores.csv`: fold, label, score and images of every pair. */
   csv: string;
+  /** `<basename>-quality-edc.svg`: the error-versus-discard curves, for a run with `--quality`. */
+  edc?: string;
 }
 
 /**
@@ -74,6 +77,8 @@ export interface MarkdownFigures {
   roc: string;
   /** Relative path of the histogram picture. */
   histogram: string;
+  /** Relative path of the error-versus-discard picture, for a run with `--quality`. */
+  edc?: string;
 }
 
 /** A formatter giving every value of a column the same decimals: four significant digits of the largest. */
@@ -84,8 +89,16 @@ function sameDecimals(values: readonly number[]): (v: number) => string {
 }
 
 /** The label of a run in legends and titles: `embedder + detector`. */
+/** The curves the EDC chart draws: the overall quality, the four components that cut the most at 5%, random discard (the table has them all). */
+function edcChartCurves(report: NonNullable<LfwReport['quality']>): NonNullable<LfwReport['quality']>['curves'] {
+  const overall = report.curves.filter((c) => c.measure === 'overall');
+  const random = report.curves.filter((c) => c.measure === 'random');
+  const components = report.curves.filter((c) => c.measure !== 'overall' && c.measure !== 'random').sort((a, b) => b.cutAt5 - a.cutAt5);
+  return [...overall, ...components.slice(0, 4), ...random];
+}
+
 function runLabel(report: LfwReport): string {
-  return `${report.embedder} + ${report.detector}`;
+  return `${report.embedder} + ${report.detector}${report.faceSelection ? ` · ${report.faceSelection} face` : ''}`;
 }
 
 function subtitle(report: LfwReport): string {
@@ -221,6 +234,16 @@ export function renderMarkdown(report: LfwReport, figures?: MarkdownFigures): st
 
   if (report.approveThreshold !== undefined) out.push(...approveThresholdSection(report.approveThreshold, folds));
 
+  if (report.fusionWeights !== undefined) {
+    const f = report.fusionWeights;
+    out.push('## Fusion', '', `The fused cosine is ${f.parts.map((p, i) => `${f.weights[i]!.toFixed(4)} × cos(${p})`).join(' + ')}: each part weighs the inverse of its cosines' standard deviation (${f.fittedOn}; no labels used).`, '');
+  }
+
+  if (report.quality !== undefined) {
+    out.push('## Face quality', '', qualityMarkdown(report.quality), '');
+    if (figures?.edc !== undefined) out.push(`![Error versus discard](${figures.edc})`, '');
+  }
+
   out.push('## Throughput', '');
   if (report.throughput === null) {
     out.push(
@@ -274,6 +297,19 @@ export function renderReportCharts(report: LfwReport, data: ReportData): Markdow
       title: `ROC curve · LFW ${report.dataset}`,
       subtitle: subtitle(report),
     }),
+    ...(report.quality
+      ? {
+          edc: renderEdcSvg(
+            edcChartCurves(report.quality).map((c) => ({
+              label: c.measure === 'random' ? 'random discard' : c.measure === 'overall' ? 'overall quality' : c.measure,
+              points: c.points,
+              ...(c.measure === 'overall' ? { emphasis: true, color: '#1d4ed8' } : {}),
+              ...(c.measure === 'random' ? { dashed: true, color: '#6b7280' } : {}),
+            })),
+            { title: `Error versus discard · LFW ${report.dataset}`, subtitle: `${subtitle(report)} · threshold for FMR ${report.quality.targetFmr}` },
+          ),
+        }
+      : {}),
     histogram: renderScoreHistogramSvg(data.pairs, data.scores, {
       title: `Score distributions · LFW ${report.dataset}`,
       subtitle: subtitle(report),
@@ -307,11 +343,16 @@ export async function writeReports(report: LfwReport, outDir: string, data: Repo
     roc: path.join(dir, `${base}-roc.svg`),
     histogram: path.join(dir, `${base}-scores.svg`),
     csv: path.join(dir, `${base}-pair-scores.csv`),
+    ...(report.quality ? { edc: path.join(dir, `${base}-quality-edc.svg`) } : {}),
   };
   const charts = renderReportCharts(report, data);
   await Promise.all([
     writeFile(files.json, reportJson(report)),
-    writeFile(files.markdown, renderMarkdown(report, { roc: path.basename(files.roc), histogram: path.basename(files.histogram) })),
+    writeFile(
+      files.markdown,
+      renderMarkdown(report, { roc: path.basename(files.roc), histogram: path.basename(files.histogram), ...(files.edc ? { edc: path.basename(files.edc) } : {}) }),
+    ),
+    ...(files.edc && charts.edc ? [writeFile(files.edc, charts.edc)] : []),
     writeFile(files.roc, charts.roc),
     writeFile(files.histogram, charts.histogram),
     writeFile(files.csv, pairScoresCsv(data)),

@@ -265,9 +265,19 @@ export interface LfwReport extends LfwMetrics {
   noFaceImages?: number;
   /** The approve threshold chosen for a target FAR, when the run has a calibrated score (facematch). */
   approveThreshold?: ApproveThresholdReport;
+  /** Which face of a multi-face image was compared (facematch): `largest` or `center`. */
+  faceSelection?: string;
+  /** The weights' digest (facematch: `Embedder.modelSha256`; a fusion's digest of its parts). */
+  modelSha256?: string;
+  /** A fusion's part weights, when the embedder is one. */
+  fusionWeights?: { parts: string[]; weights: number[]; fittedOn: string };
+  /** Error-versus-discard curves of the face quality (`--quality`). */
+  quality?: QualityReport;
   /** ISO 8601 time the run finished. */
   createdAt: string;
 }
+
+import type { QualityReport } from './quality-report.js';
 
 /**
  * Whether an approve threshold could be chosen for the target FAR:

@@ -4,7 +4,7 @@
  * that changes an embedding.
  * @module
  */
-import { describePipeline } from '../../src/matcher.js';
+import { describePipeline, type PipelineDescription } from '../../src/matcher.js';
 import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import type { Box } from '../../src/types.js';
@@ -118,12 +118,14 @@ export interface EmbeddedByEngine extends EmbeddedImages {
 
 /**
  * The cache key-set of facematch run with these matcher options: the options as given, the
- * facematch version, and the pipeline they describe with every default filled in.
+ * facematch version, and the pipeline they describe with every default filled in (pass the
+ * loaded matcher's `pipeline`, which adds the weights' sha256 and the settings that change the
+ * vectors).
  *
  * @category Benchmark
  */
-export function facematchCacheKey(matcher: FaceMatcherOptions): string {
-  return cacheKey({ matcher: matcher as Record<string, unknown>, version: packageVersion(), pipeline: describePipeline(matcher) });
+export function facematchCacheKey(matcher: FaceMatcherOptions, pipeline: PipelineDescription = describePipeline(matcher)): string {
+  return cacheKey({ matcher: matcher as Record<string, unknown>, version: packageVersion(), pipeline });
 }
 
 /**

@@ -5,19 +5,24 @@
  * the pairs, evaluate the 10-fold protocol, and write the same reports.
  * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCalibration, scoreFromSimilarity, type Calibration } from '../../src/compare/calibration.js';
 import { DEFAULT_APPROVE_THRESHOLD, DEFAULT_DECLINE_THRESHOLD } from '../../src/compare/decision.js';
 import { cosineSimilarity } from '../../src/compare/distance.js';
-import { describePipeline } from '../../src/matcher.js';
+import { calibrationKeyOf, findStoredCalibration } from '../../src/compare/stored.js';
+import { isFusedEmbedder } from '../../src/embed/fusion.js';
+import { FaceMatcher, type PipelineDescription } from '../../src/matcher.js';
 import type { FaceMatcherOptions } from '../../src/matcher-options.js';
 import { initBackend, type BackendName } from '../../src/runtime/backend.js';
-import { readModelManifest } from '../../src/runtime/models.js';
+import { modelEnv } from '../../src/runtime/models.js';
+import { calibrationKeyId, userModelsHome, writeCalibration, type CalibrationKey } from '../../src/runtime/user-models.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import { DEFAULT_CACHE_DIR } from '../lfw/cache.js';
 import { approveThresholdReport, calibrate, type CalibrationReport } from '../lfw/calibrate.js';
+import { fusedCosine, partCosines, zScoreWeights } from '../lfw/fusion.js';
 import { machineInfo } from '../lfw/machine.js';
+import { qualityReport } from '../lfw/quality-report.js';
 import { evaluateProtocol } from '../lfw/metrics.js';
 import { findLfw, firstPairsOfEachFold, loadPairs, type LfwLocation } from '../lfw/pairs.js';
 import { reportJson, writeReports, type ReportFiles } from '../lfw/report.js';
@@ -102,6 +107,8 @@ interface Scored<X> {
   providerThresholds: ProviderThresholdInput[];
   /** The approve threshold for a target FAR, for engines with a calibrated score. */
   approveThreshold?: ApproveThresholdReport;
+  /** Fields the engine adds to the report. */
+  report?: Partial<Pick<LfwReport, 'faceSelection' | 'modelSha256' | 'fusionWeights' | 'quality'>>;
   /** Whatever else the engine's run wants to return. */
   extra: X;
 }
@@ -212,6 +219,7 @@ async function runEngineBench<X>(profile: EngineProfile<X>, options: BenchRunOpt
     machine,
     noFaceImages: embedded.failures.length,
     ...(scored.approveThreshold ? { approveThreshold: scored.approveThreshold } : {}),
+    ...(scored.report ?? {}),
     createdAt,
   };
   const result: EngineBenchResult = {
@@ -245,14 +253,27 @@ async function runEngineBench<X>(profile: EngineProfile<X>, options: BenchRunOpt
 export interface LfwBenchOptions extends BenchRunOptions {
   /** The FaceMatcher options every worker's matcher is created with (plain data). Defaults: dlib-resnet, auto detector, landmarks alignment. */
   matcher?: FaceMatcherOptions;
-  /** Fit the score calibration on these pairs instead of using the stored one. */
+  /**
+   * Fit the score calibration (and a fusion's weights) on these pairs instead of using the stored
+   * one, and store it where the matcher looks for it: the user models folder, or
+   * `calibrationsFile`.
+   */
   fitCalibration?: boolean;
+  /**
+   * Where a fitted calibration is stored: a calibrations JSON file (such as the package's
+   * `models/calibrations.json`, for models facematch does not ship). Default: the user models
+   * folder (`FACEMATCH_MODELS_HOME`).
+   */
+  calibrationsFile?: string;
+  /** Measure how well face quality predicts errors: error-versus-discard curves in the reports. */
+  quality?: boolean;
 }
 
 /** What facematch's scoring step returns besides the scores. */
 interface FacematchExtra {
   similarities: (number | null)[];
   fitted?: CalibrationReport;
+  stored?: string;
 }
 
 /**
@@ -265,6 +286,8 @@ export interface LfwBenchResult extends EngineBenchResult {
   similarities: (number | null)[];
   /** The calibration fitted on these pairs, when asked for. */
   fitted?: CalibrationReport;
+  /** Where the fitted calibration was stored, when it was. */
+  stored?: string;
 }
 
 /** The false accept rate facematch's approve threshold is chosen for. */
@@ -279,38 +302,119 @@ const FACEMATCH_PROVIDER_THRESHOLDS: readonly ProviderThresholdInput[] = Object.
   { provider: 'attestr', threshold: 85 },
 ]);
 
+/** What the main thread learns about the matcher the workers will run, by creating one. */
+interface MatcherFacts {
+  pipeline: PipelineDescription;
+  calibration: Calibration | undefined;
+  /** A fusion's parts: name and dimension. */
+  parts: { name: string; dimension: number }[];
+  /** The key the calibration is stored under. */
+  key: CalibrationKey;
+  /** The stored fusion weights the matcher would use, when there are some. */
+  storedWeights: number[] | undefined;
+}
+
+async function matcherFacts(options: FaceMatcherOptions): Promise<MatcherFacts> {
+  const matcher = await FaceMatcher.create(options);
+  try {
+    const e = matcher.embedder;
+    const parts = isFusedEmbedder(e) ? e.parts.map((p) => ({ name: p.name, dimension: p.dimension })) : [{ name: e.name, dimension: e.dimension }];
+    const key = calibrationKeyOf(e, matcher.alignment);
+    const stored = parts.length > 1 ? await findStoredCalibration(key, options.modelsDir ?? modelEnv.modelsDir) : undefined;
+    return { pipeline: matcher.pipeline, calibration: matcher.calibration, parts, key, storedWeights: stored?.weights };
+  } finally {
+    matcher.dispose();
+  }
+}
+
+/** Writes a calibration into a calibrations JSON file (the shipped format), keeping its other entries. */
+async function storeInFile(file: string, key: CalibrationKey, calibration: Calibration & { weights?: number[] }): Promise<void> {
+  let doc: { description?: string; calibrations: Record<string, unknown> } = {
+    description: 'Calibrations fitted by `facematch bench lfw --fit-calibration` for models facematch does not ship, keyed by embedder, weights sha256 and settings. No weights are kept here.',
+    calibrations: {},
+  };
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8')) as typeof doc;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  doc.calibrations[calibrationKeyId(key)] = { key, calibration, written: new Date().toISOString() };
+  const sorted = Object.fromEntries(Object.entries(doc.calibrations).sort(([a], [b]) => (a < b ? -1 : 1)));
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ ...doc, calibrations: sorted }, null, 2)}\n`);
+}
+
 /**
  * Runs facematch through the LFW protocol end to end: embeds every distinct image once (worker
  * pool, cache), scores every pair with the calibrated score of its cosine similarity, and
  * evaluates the 10-fold protocol, the provider thresholds and the approve threshold for
- * FAR <= 0.1%.
+ * FAR <= 0.1%. A fusion (`embedder: 'A+B'`) is embedded with equal weights and scored with its
+ * stored weights, or, when none are stored or `fitCalibration` is set, weights from the parts'
+ * similarity spread on these pairs.
  *
  * @throws {@link FaceMatchError} `INVALID_INPUT` for a missing LFW folder or pairs file; the
  *   pool's error when a worker cannot start.
  * @category Benchmark
  */
 export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBenchResult> {
-  const matcher: FaceMatcherOptions = { embedder: 'dlib-resnet', detector: 'auto', alignment: 'landmarks', ...(options.matcher ?? {}) };
-  const pipeline = describePipeline(matcher);
+  const given: FaceMatcherOptions = { embedder: 'dlib-resnet', detector: 'auto', alignment: 'landmarks', ...(options.matcher ?? {}) };
+  const text = typeof given.embedder === 'string' ? given.embedder : undefined;
+  const fusionParts = text ? text.split('+').length : 1;
+  // A fusion is embedded with fixed equal weights, whatever is stored, so that its parts' cosines
+  // can be read back from the cache and any weights applied afterwards.
+  const matcher: FaceMatcherOptions = fusionParts > 1 && given.fusionWeights === undefined ? { ...given, fusionWeights: Array.from({ length: fusionParts }, () => 1) } : given;
+  const facts = await matcherFacts(matcher);
+  const pipeline = facts.pipeline;
+  const embedderLabel = `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.framing})`;
   const profile: EngineProfile<FacematchExtra> = {
     spec: { engine: 'facematch', matcher },
     version: packageVersion(),
-    pipeline: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence}) → ${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.framing})`,
-    cacheKey: facematchCacheKey(matcher),
+    pipeline: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence}) → ${embedderLabel}, ${pipeline.faceSelection} face`,
+    cacheKey: facematchCacheKey(matcher, pipeline),
     progressLabel: 'embedding',
     basename: 'lfw',
     async score(pairs, embedded, location) {
-      const similarities = scorePairs(pairs, embedded, cosineSimilarity);
+      let similarities: (number | null)[];
+      let fusion: LfwReport['fusionWeights'];
+      let fusionWeights: number[] | undefined;
+      if (facts.parts.length > 1) {
+        const layout = { dims: facts.parts.map((p) => p.dimension), weights: facts.parts.map(() => 1 / facts.parts.length) };
+        const perPart = pairs.map((p) => {
+          const a = embedded.embeddings.get(p.a);
+          const b = embedded.embeddings.get(p.b);
+          return a && b ? partCosines(a.embedding, b.embedding, layout) : null;
+        });
+        const measured = perPart.filter((c): c is number[] => c !== null);
+        const useStored = !options.fitCalibration && facts.storedWeights !== undefined;
+        fusionWeights = useStored ? facts.storedWeights! : zScoreWeights(measured);
+        fusion = {
+          parts: facts.parts.map((p) => p.name),
+          weights: fusionWeights,
+          fittedOn: useStored ? 'the weights stored with the calibration' : `the spread of each part's cosines over these ${measured.length.toLocaleString('en-US')} pairs`,
+        };
+        similarities = perPart.map((c) => (c === null ? null : fusedCosine(c, fusionWeights!)));
+      } else {
+        similarities = scorePairs(pairs, embedded, cosineSimilarity);
+      }
       let fitted: CalibrationReport | undefined;
+      let stored: string | undefined;
       let calibration: Calibration | undefined;
       if (options.fitCalibration) {
         const labelled = pairs.flatMap((p, i) => (similarities[i] === null ? [] : [{ similarity: similarities[i]!, same: p.same }]));
         fitted = calibrate(labelled, { fittedOn: `LFW ${path.basename(location.pairsPath)}, ${labelled.length} pairs` });
         calibration = fitted.calibration;
-      } else {
-        // A named embedder's calibration is stored in the manifest; a custom Embedder brings its own (or none).
-        const stored = typeof matcher.embedder === 'string' ? (await readModelManifest(matcher.modelsDir)).models[matcher.embedder]?.calibration : undefined;
-        calibration = matcher.calibration ?? (stored ? parseCalibration(stored) : undefined);
+        const record = { ...calibration, ...(fusionWeights ? { weights: fusionWeights } : {}) };
+        if (options.calibrationsFile) {
+          await storeInFile(options.calibrationsFile, facts.key, record);
+          stored = path.resolve(options.calibrationsFile);
+        } else {
+          await writeCalibration(facts.key, record);
+          stored = userModelsHome();
+        }
+      } else if (facts.parts.length === 1 || facts.storedWeights !== undefined) {
+        // The calibration the matcher itself found (user models folder, shipped fits, manifest).
+        calibration = given.calibration ?? (await findStoredCalibration(facts.key, given.modelsDir ?? modelEnv.modelsDir)) ?? facts.calibration;
+        if (calibration) calibration = parseCalibration(calibration);
       }
       let approveThreshold: ApproveThresholdReport | undefined;
       if (calibration) {
@@ -322,13 +426,19 @@ export async function runLfwBench(options: LfwBenchOptions = {}): Promise<LfwBen
         scorings: [{ id: 'score', label: 'calibrated 0–100 score (a monotone map of the cosine similarity)', scores }],
         providerThresholds: [...FACEMATCH_PROVIDER_THRESHOLDS],
         ...(approveThreshold ? { approveThreshold } : {}),
-        extra: { similarities, ...(fitted ? { fitted } : {}) },
+        report: {
+          faceSelection: pipeline.faceSelection,
+          ...(pipeline.modelSha256 ? { modelSha256: pipeline.modelSha256 } : {}),
+          ...(fusion ? { fusionWeights: fusion } : {}),
+          ...(options.quality ? { quality: qualityReport(pairs, similarities, embedded.embeddings) } : {}),
+        },
+        extra: { similarities, ...(fitted ? { fitted } : {}), ...(stored ? { stored } : {}) },
       };
     },
     async describe() {
       const backend = await initBackend(matcher.backend ?? 'auto');
       return {
-        embedder: `${pipeline.embedder}${pipeline.flip ? ' + flip' : ''}, ${pipeline.alignment} alignment (${pipeline.framing})`,
+        embedder: embedderLabel,
         detector: `blazeface-${pipeline.detector} (min confidence ${pipeline.minConfidence})`,
         backend: backend.name,
       };

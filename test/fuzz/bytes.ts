@@ -54,17 +54,27 @@ export function readLe32(b: Uint8Array, at: number): number {
 
 /** Writes a big-endian 32-bit value in place. */
 export function writeBe32(b: Uint8Array, at: number, value: number): void {
-  b.set(be32(value), at);
+  writeClipped(b, at, be32(value));
 }
 
 /** Writes a big-endian 16-bit value in place. */
 export function writeBe16(b: Uint8Array, at: number, value: number): void {
-  b.set(be16(value), at);
+  writeClipped(b, at, be16(value));
 }
 
 /** Writes a little-endian 32-bit value in place. */
 export function writeLe32(b: Uint8Array, at: number, value: number): void {
-  b.set(le32(value), at);
+  writeClipped(b, at, le32(value));
+}
+
+/**
+ * Writes `bytes` at `at`, dropping whatever would fall outside `b`: a mutation of a file that an
+ * earlier mutation cut short must still make a case, not throw.
+ */
+function writeClipped(b: Uint8Array, at: number, bytes: Uint8Array): void {
+  if (at >= b.length || at + bytes.length <= 0) return;
+  const from = Math.max(0, -at);
+  b.set(bytes.subarray(from, Math.min(bytes.length, b.length - at)), at + from);
 }
 
 // ---------------------------------------------------------------------------------------- PNG

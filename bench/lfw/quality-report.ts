@@ -1,0 +1,127 @@
+/**
+ * How well face quality predicts errors, measured the way ISO/IEC 29794-1 does: an
+ * error-versus-discard curve for the overall quality and for each component, next to random
+ * discard, at the threshold that gives FMR 1e-3 on all pairs.
+ * @module
+ */
+import type { CachedEmbedding } from './cache.js';
+import { errorVersusDiscard, randomDiscardEdc, type EdcPair, type EdcPoint } from './edc.js';
+import { pct, table } from './markdown.js';
+import { QUALITY_VECTOR } from './quality-vector.js';
+import type { LfwPair } from './types.js';
+
+/**
+ * The EDC of one quality measure.
+ *
+ * @category Benchmark
+ */
+export interface QualityEdc {
+  /** The measure: `overall`, a component, or `random`. */
+  measure: string;
+  /** The curve, from 0 to 20% discarded in steps of 1%. */
+  points: EdcPoint[];
+  /** FNMR after discarding 5% of the genuine pairs. */
+  fnmrAt5: number;
+  /** How much discarding 5% cut the FNMR: `1 − fnmrAt5 / fnmr0`. */
+  cutAt5: number;
+}
+
+/**
+ * What `facematch bench lfw --quality` measures.
+ *
+ * @category Benchmark
+ */
+export interface QualityReport {
+  /** The false-match rate the threshold was set for. */
+  targetFmr: number;
+  /** The similarity threshold, set on all pairs before discarding. */
+  threshold: number;
+  /** The FMR it gives. */
+  fmr: number;
+  /** FNMR before discarding. */
+  fnmr0: number;
+  /** Genuine pairs with a quality for both faces (the EDC's population). */
+  genuinePairs: number;
+  /** Pairs left out: a face missing, or no quality recorded. */
+  leftOut: number;
+  /** The overall quality first, then each component, then random discard. */
+  curves: QualityEdc[];
+}
+
+function summary(measure: string, points: EdcPoint[]): QualityEdc {
+  const fnmr0 = points[0]?.fnmr ?? 0;
+  const at5 = points.find((p) => Math.abs(p.discarded - 0.05) < 0.005) ?? points[Math.min(5, points.length - 1)]!;
+  return { measure, points, fnmrAt5: at5.fnmr, cutAt5: fnmr0 > 0 ? 1 - at5.fnmr / fnmr0 : 0 };
+}
+
+/**
+ * The EDCs of every quality measure over the pairs: a pair's quality is the worse of its two
+ * faces' (for components where higher is worse, the larger value).
+ *
+ * @param pairs - the pairs, in file order
+ * @param similarities - cosine similarity per pair, null where a face was missing
+ * @param embeddings - per image, the cached result with its quality vector
+ * @param targetFmr - default 1e-3
+ * @category Benchmark
+ */
+export function qualityReport(
+  pairs: readonly LfwPair[],
+  similarities: readonly (number | null)[],
+  embeddings: ReadonlyMap<string, CachedEmbedding | null>,
+  targetFmr = 1e-3,
+): QualityReport {
+  const usable = pairs.flatMap((p, i) => {
+    const a = embeddings.get(p.a)?.quality;
+    const b = embeddings.get(p.b)?.quality;
+    const s = similarities[i];
+    return s === null || s === undefined || !a || !b ? [] : [{ pair: p, similarity: s, a, b }];
+  });
+  const curves: QualityEdc[] = [];
+  let base: ReturnType<typeof errorVersusDiscard> | undefined;
+  QUALITY_VECTOR.forEach((entry, k) => {
+    const sign = entry.higherIsBetter ? 1 : -1;
+    const edcPairs: EdcPair[] = usable.map((u) => {
+      const qa = u.a[k]!;
+      const qb = u.b[k]!;
+      const worse = Number.isNaN(qa) || Number.isNaN(qb) ? Number.NaN : Math.min(sign * qa, sign * qb);
+      return { similarity: u.similarity, same: u.pair.same, quality: worse };
+    });
+    if (edcPairs.every((p) => Number.isNaN(p.quality))) return;
+    const edc = errorVersusDiscard(edcPairs.map((p) => ({ ...p, quality: Number.isNaN(p.quality) ? -Infinity : p.quality })), { targetFmr });
+    base ??= edc;
+    curves.push(summary(entry.name, edc.points));
+  });
+  const random = randomDiscardEdc(
+    usable.map((u) => ({ similarity: u.similarity, same: u.pair.same, quality: 0 })),
+    { targetFmr },
+  );
+  curves.push(summary('random', random.points));
+  return {
+    targetFmr,
+    threshold: base?.threshold ?? random.threshold,
+    fmr: base?.fmr ?? random.fmr,
+    fnmr0: random.points[0]?.fnmr ?? 0,
+    genuinePairs: usable.filter((u) => u.pair.same).length,
+    leftOut: pairs.length - usable.length,
+    curves,
+  };
+}
+
+/**
+ * The quality report as a Markdown table: FNMR at 0, 1, 2, 5, 10 and 20% discarded, and the cut at 5%.
+ *
+ * @category Benchmark
+ */
+export function qualityMarkdown(report: QualityReport): string {
+  const at = (c: QualityEdc, share: number): string => {
+    const p = c.points.find((x) => Math.abs(x.discarded - share) < 0.005);
+    return p ? pct(p.fnmr) : '–';
+  };
+  const rows = report.curves.map((c) => [c.measure === 'overall' ? '**overall**' : c.measure, ...[0, 0.01, 0.02, 0.05, 0.1, 0.2].map((s) => at(c, s)), pct(c.cutAt5, 1)]);
+  return [
+    `Error versus discard (ISO/IEC 29794-1): the threshold is set on all pairs for FMR ${report.targetFmr} (similarity ${report.threshold.toFixed(4)}, FMR ${pct(report.fmr, 3)}),`,
+    `then the genuine pairs whose worse face scores worst are discarded; ${report.genuinePairs.toLocaleString('en-US')} genuine pairs, ${report.leftOut} pairs left out (a face or its quality missing).`,
+    '',
+    table(['measure', 'FNMR 0%', '1%', '2%', '5%', '10%', '20%', 'cut at 5%'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
+  ].join('\n');
+}
