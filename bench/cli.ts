@@ -2,11 +2,11 @@
  * `facematch bench …`: the benchmark commands. Loaded on demand by the CLI.
  * @module
  */
-import type { DetectorModel } from '../src/detect/options.js';
+import { DETECTOR_MODELS, type DetectorModel } from '../src/detect/options.js';
 import { FACE_SELECTIONS, type FaceSelection } from '../src/detect/select.js';
 import { parseEmbedderSpec } from '../src/embed/spec.js';
-import type { AlignmentMode } from '../src/matcher-options.js';
-import type { BackendName } from '../src/runtime/backend.js';
+import { ALIGNMENT_MODES, type AlignmentMode } from '../src/matcher-options.js';
+import { BACKEND_NAMES, type BackendName } from '../src/runtime/backend.js';
 import { choiceOption, numberOption, parseCommandArgs, UsageError, type CommandOptions } from '../src/cli/usage.js';
 import { runLfwBench, runPeerBench, type BenchRunOptions, type EngineBenchResult } from './peers/run.js';
 import { renderMarkdown } from './lfw/report.js';
@@ -82,9 +82,9 @@ export async function runBench(args: string[]): Promise<number> {
     throw new UsageError(`--embedder: ${(err as Error).message}`);
   }
   const faceSelection = choiceOption<FaceSelection>(values['face-selection'], 'face-selection', FACE_SELECTIONS);
-  const detector = choiceOption<DetectorModel>(values.detector, 'detector', ['auto', 'short', 'full']);
-  const alignment = choiceOption<AlignmentMode>(values.alignment, 'alignment', ['landmarks', 'keypoints']);
-  const backend = choiceOption<BackendName>(values.backend, 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  const detector = choiceOption<DetectorModel>(values.detector, 'detector', DETECTOR_MODELS);
+  const alignment = choiceOption<AlignmentMode>(values.alignment, 'alignment', ALIGNMENT_MODES);
+  const backend = choiceOption<BackendName>(values.backend, 'backend', BACKEND_NAMES);
   const peer = choiceOption(values.peer, 'peer', ['face-api', 'human'] as const);
   const common: BenchRunOptions = {
     data: values.data,

@@ -198,6 +198,28 @@ describe.skipIf(!LFW)('facematch compare on LFW images (FACEMATCH_LFW_DIR)', () 
     expect((r.json as { detail: string }).detail).toMatch(/480/);
   });
 
+  it('--min-quality: a heavily blurred ref_image is declined with LOW_FACE_QUALITY', async () => {
+    const blurred = path.join(dir, 'blurred.jpg');
+    await sharp(files['a2']!).blur(6).jpeg().toFile(blurred);
+    const r = await cli('compare', files['a1']!, blurred, '--format', 'didit', '--min-quality', '50');
+    expect(r.code).toBe(0);
+    expect(schemaErrors('diditResponse', r.json)).toBe('');
+    const fm = (r.json as { face_match: { status: string; warnings: { risk: string; log_type: string }[] } }).face_match;
+    expect(fm.status).toBe('Declined');
+    expect(fm.warnings).toContainEqual(expect.objectContaining({ risk: 'LOW_FACE_QUALITY', log_type: 'error' }));
+    expect((await cli('compare', files['a1']!, blurred, '--min-quality', '101')).code).toBe(2);
+  });
+
+  it('--embedder and --face-selection reach the matcher, and a malformed embedder is a usage error', async () => {
+    const r = await cli('compare', files['a1']!, files['a2']!, '--embedder', 'dlib-resnet', '--face-selection', 'center');
+    expect(r.code).toBe(0);
+    expect((r.json as { embedder: string }).embedder).toBe('dlib-resnet');
+    const bad = await cli('compare', files['a1']!, files['a2']!, '--embedder', 'arcface');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--embedder: Expected 'dlib-resnet'/);
+    expect((await cli('compare', files['a1']!, files['a2']!, '--face-selection', 'middle')).code).toBe(2);
+  });
+
   it('raw format: the match result without chip pixels', async () => {
     const r = await cli('compare', files['a1']!, files['a2']!);
     expect(r.code).toBe(0);

@@ -1,13 +1,15 @@
 import { resolveDecisionThresholds } from '../compare/decision.js';
-import type { DetectorModel } from '../detect/options.js';
+import { DETECTOR_MODELS, type DetectorModel } from '../detect/options.js';
 import { FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { ConstraintPreset } from '../image/types.js';
 import { FaceMatcher } from '../matcher.js';
-import type { AlignmentMode } from '../matcher-options.js';
+import { FACE_SELECTIONS, type FaceSelection } from '../detect/select.js';
+import { parseEmbedderSpec } from '../embed/spec.js';
+import { ALIGNMENT_MODES, type AlignmentMode } from '../matcher-options.js';
 import { ATTESTR_DOCUMENT_TYPES, checkAttestrOptions, toAttestrError, toAttestrResponse, type AttestrDocumentType } from '../providers/attestr.js';
 import { DIDIT_FIELDS, toDiditError, toDiditResponse } from '../providers/didit.js';
 import type { MatchResult } from '../result.js';
-import type { BackendName } from '../runtime/backend.js';
+import { BACKEND_NAMES, type BackendName } from '../runtime/backend.js';
 import { matchAttestr } from '../serve/attestr-match.js';
 import { choiceOption, numberOption, UsageError, type CommandOptions } from './usage.js';
 
@@ -30,6 +32,12 @@ Options:
   --detector auto|short|full    BlazeFace model (default auto)
   --alignment landmarks|keypoints
                                 face alignment (default landmarks)
+  --embedder SPEC               dlib-resnet (default), onnx:PATH[:arcface|facenet], onnx:NAME
+                                (a model registered with facematch models add), or A+B (fusion)
+  --face-selection largest|center
+                                which face of a multi-face image (default largest, Didit's rule)
+  --min-quality N               refuse faces whose overall quality is below N (0-100): Didit
+                                declines, Attestr reports the side as invalid
 
 Exit codes: 0 a match response was produced (Declined included); 1 the response is an error
 document (bad image, or no face where the format treats it as an error); 2 usage error.`;
@@ -45,6 +53,9 @@ export const COMPARE_OPTIONS: CommandOptions = {
   backend: { type: 'string' },
   detector: { type: 'string' },
   alignment: { type: 'string' },
+  embedder: { type: 'string' },
+  'face-selection': { type: 'string' },
+  'min-quality': { type: 'string' },
 };
 
 type Format = 'raw' | 'didit' | 'attestr';
@@ -97,9 +108,20 @@ export async function runCompare(values: Record<string, unknown>, positionals: s
   const type = choiceOption<AttestrDocumentType>(values['type'], 'type', ATTESTR_DOCUMENT_TYPES);
   const back = values['back'] as string | undefined;
   const constraints = choiceOption<ConstraintPreset>(values['constraints'], 'constraints', ['didit', 'attestr', 'none']);
-  const backend = choiceOption<BackendName>(values['backend'], 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  const detector = choiceOption<DetectorModel>(values['detector'], 'detector', ['auto', 'short', 'full']);
-  const alignment = choiceOption<AlignmentMode>(values['alignment'], 'alignment', ['landmarks', 'keypoints']);
+  const backend = choiceOption<BackendName>(values['backend'], 'backend', BACKEND_NAMES);
+  const detector = choiceOption<DetectorModel>(values['detector'], 'detector', DETECTOR_MODELS);
+  const alignment = choiceOption<AlignmentMode>(values['alignment'], 'alignment', ALIGNMENT_MODES);
+  const faceSelection = choiceOption<FaceSelection>(values['face-selection'], 'face-selection', FACE_SELECTIONS);
+  const minQuality = numberOption(values['min-quality'], 'min-quality');
+  if (minQuality !== undefined && !(minQuality >= 0 && minQuality <= 100)) throw new UsageError(`--min-quality expects a number from 0 to 100, received "${String(values['min-quality'])}"`);
+  const embedder = values['embedder'] as string | undefined;
+  if (embedder !== undefined) {
+    try {
+      parseEmbedderSpec(embedder);
+    } catch (err) {
+      throw new UsageError(`--embedder: ${(err as Error).message}`);
+    }
+  }
   if (format !== 'attestr' && (back !== undefined || type !== undefined)) throw new UsageError('--back and --type apply to --format attestr only');
   if (format === 'raw' && (threshold !== undefined || approveThreshold !== undefined)) {
     throw new UsageError('--threshold and --approve-threshold apply to --format didit or attestr');
@@ -132,6 +154,9 @@ export async function runCompare(values: Record<string, unknown>, positionals: s
       ...(backend ? { backend } : {}),
       ...(detector ? { detector } : {}),
       ...(alignment ? { alignment } : {}),
+      ...(embedder ? { embedder } : {}),
+      ...(faceSelection ? { faceSelection } : {}),
+      ...(minQuality !== undefined ? { minQuality } : {}),
     });
   } catch (err) {
     if (!isFaceMatchError(err)) throw err;
