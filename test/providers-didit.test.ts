@@ -1,4 +1,3 @@
-import { Jimp } from 'jimp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVE_THRESHOLD } from '../src/compare/decision.js';
 import { FACE_MATCH_ERROR_CODES, FaceMatchError } from '../src/errors.js';
@@ -13,6 +12,7 @@ import {
 } from '../src/providers/didit.js';
 import { checkPixelCount, resolveConstraints } from '../src/image/constraints.js';
 import { loadImage } from '../src/image/load.js';
+import { encodeChip } from '../src/providers/chip-url.js';
 import type { RgbImage } from '../src/types.js';
 import { makeChip, makeFaceReport, makeMatchResult } from './providers-builders.js';
 import { DIDIT_EXAMPLE_ERROR, DIDIT_EXAMPLE_OPTIONS_TEXT, DIDIT_EXAMPLE_RESPONSE } from './providers-fixtures.js';
@@ -21,15 +21,7 @@ import { schemaErrors } from './providers-schemas.js';
 async function decodeDataUrl(url: string, mime: string): Promise<RgbImage> {
   const prefix = `data:${mime};base64,`;
   expect(url.startsWith(prefix)).toBe(true);
-  const image = await Jimp.read(Buffer.from(url.slice(prefix.length), 'base64'));
-  const { width, height, data } = image.bitmap;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    rgb[j] = data[i]!;
-    rgb[j + 1] = data[i + 1]!;
-    rgb[j + 2] = data[i + 2]!;
-  }
-  return { width, height, data: rgb };
+  return (await loadImage(Buffer.from(url.slice(prefix.length), 'base64'), { decoder: 'builtin' })).image;
 }
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
@@ -79,6 +71,20 @@ describe('toDiditResponse', () => {
     expect([decoded.width, decoded.height]).toEqual([150, 150]);
     expect(meanAbsDiff(decoded.data, result.source.chip.data)).toBeLessThan(4);
     expect(response.face_match.target_image).toMatch(/^data:image\/jpeg;base64,/);
+  });
+
+  it('encodes chips without sharp too: PNG losslessly, JPEG within a few levels', async () => {
+    const chip = makeChip();
+    const png = await encodeChip(chip, 'png', 'builtin');
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    for (const decoder of ['builtin', 'sharp'] as const) {
+      const back = (await loadImage(png, { decoder })).image;
+      expect(Buffer.from(back.data).equals(Buffer.from(chip.data)), decoder).toBe(true);
+    }
+    const jpeg = await encodeChip(chip, 'jpeg', 'builtin');
+    const decoded = (await loadImage(jpeg, { decoder: 'sharp' })).image;
+    expect(meanAbsDiff(decoded.data, chip.data)).toBeLessThan(4);
+    await expect(encodeChip({ width: 2, height: 2, data: new Uint8Array(5) })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'chip' });
   });
 
   it('uses the supplied request id, creation time, image format and URL maker', async () => {

@@ -8,9 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isFaceMatchError } from '../errors.js';
 import { FaceMatcher } from '../matcher.js';
 import { type AttestrImageOutcome, type AttestrTarget } from '../providers/attestr.js';
-import { chipToDataUrl } from '../providers/chip-url.js';
+import { encodeChip } from '../providers/chip-url.js';
 import { DIDIT_FIELDS } from '../providers/didit.js';
-import { loadSharp } from '../image/sharp-decoder.js';
 import type { FaceReport, MatchResult } from '../result.js';
 import type { RgbImage } from '../types.js';
 import { matchAttestr } from './attestr-match.js';
@@ -43,18 +42,12 @@ function side(t: AttestrTarget, transfer: ArrayBuffer[]): { outcome: SerializedO
 }
 
 /**
- * A face chip as JPEG (quality 90). With sharp (the optional peer) it costs under a millisecond;
- * jimp's encoder, behind the library's chipToDataUrl, costs tens of milliseconds of CPU per chip,
- * as much as a third of a match.
+ * A face chip as a JPEG file (quality 90), with the library's encoder (sharp when installed), in a
+ * buffer of its own: it is transferred to the main thread, and a small Buffer may sit in Node's
+ * shared pool.
  */
 async function chipJpeg(chip: RgbImage): Promise<Uint8Array> {
-  const sharp = await loadSharp();
-  if (sharp) {
-    const out = await sharp(chip.data, { raw: { width: chip.width, height: chip.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-    return new Uint8Array(out);
-  }
-  const url = await chipToDataUrl(chip, 'jpeg');
-  return new Uint8Array(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+  return new Uint8Array(await encodeChip(chip, 'jpeg'));
 }
 
 async function run(matcher: FaceMatcher, job: WorkerJob, transfer: ArrayBuffer[]): Promise<WorkerJobResult> {
