@@ -47,6 +47,10 @@ describe('face selection', () => {
     expect(selectFace([big, justTooSmall], 'center', 400, 400)).toBe(0);
     expect(selectFace([], 'center', 400, 400)).toBe(-1);
     expect(() => selectFace([big], 'middle' as never, 400, 400)).toThrow(FaceMatchError);
+    // Largest is by area, as the detector orders faces: a tall box clipped at the frame's edge
+    // (60×110) loses to a whole 90×90 face.
+    const clipped: DetectedFace = { ...face(0, 0, 60), box: { x: 0, y: 0, width: 60, height: 110 } };
+    expect(selectFace([clipped, face(200, 200, 90)], 'largest', 400, 400)).toBe(1);
   });
 });
 
@@ -155,6 +159,22 @@ describe.skipIf(!LFW)('FaceMatcher stages on LFW (FACEMATCH_LFW_DIR)', () => {
     } finally {
       largest.dispose();
       center.dispose();
+    }
+  });
+
+  it('with the default selection, compares the face with the largest box area, as before face selection existed', async () => {
+    const m = await FaceMatcher.create({ backend: 'wasm' });
+    try {
+      // Multi-face LFW photos where the bystander's box, clipped at the frame, is taller but smaller.
+      for (const [name, n] of [['Julianna_Margulies', 2], ['Pamela_Anderson', 5], ['Monica_Bellucci', 4], ['Paul_Sarbanes', 2]] as const) {
+        const { faces } = await m.detect(img(name, n));
+        expect(faces.length, name).toBeGreaterThan(1);
+        const byArea = [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0]!;
+        const embedded = await m.embed(img(name, n));
+        expect(embedded.face.box, name).toEqual(byArea.box);
+      }
+    } finally {
+      m.dispose();
     }
   });
 

@@ -1,6 +1,8 @@
 /**
  * Micro-benchmarks of each stage of one match, on one 250×250 LFW image, one thread, the wasm
- * backend: decode, detect, landmarks, align, embed, and the whole `embed()` call.
+ * backend: decode, detect, landmarks, align, quality, embed, and the whole `embed()` call. The
+ * quality stage is measured as the matcher runs it (the dlib-framed chip given), and alone on a
+ * 1920×1280 photo with no chip given (it then cuts one).
  *
  * Run: `FACEMATCH_LFW_DIR=… npm run bench:stages`. Needs LFW (a real face); without it the
  * stages that need a face are measured on nothing and the file says so.
@@ -15,6 +17,7 @@ import { createDlibResNetEmbedder } from '../../src/embed/dlib-resnet.js';
 import { loadImage } from '../../src/image/load.js';
 import { createLandmarker } from '../../src/landmarks/landmarker.js';
 import { FaceMatcher } from '../../src/matcher.js';
+import { measureFaceQuality } from '../../src/quality/measure.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { requireLfwDir } from '../lfw/lfw-dir.js';
 
@@ -36,6 +39,17 @@ const points = await landmarker.landmarks(image, face.box);
 const chip = alignFace(image, points.slice(27), DLIB_41_TEMPLATE).chip;
 
 const options = { time: 2000, warmupTime: 300 };
+const qualityInput = { image, scale: 1, box: face.box, keypoints: face.keypoints, score: face.score, landmarks: points, dlibChip: chip };
+// A large photo: the face scaled up in a 1920×1280 frame, as a phone might take it.
+const big = await loadImage(
+  await (await import('sharp')).default({ create: { width: 1920, height: 1280, channels: 3, background: '#777777' } })
+    .composite([{ input: await (await import('sharp')).default(bytes).resize(1000, 1000).toBuffer(), left: 460, top: 140 }])
+    .jpeg()
+    .toBuffer(),
+);
+const [bigFace] = await detector.detect(big.image);
+if (!bigFace) throw new Error('no face found in the large benchmark image');
+const bigPoints = await landmarker.landmarks(big.image, bigFace.box);
 
 describe('stages of one 250x250 image (wasm, one thread)', () => {
   bench('decode (builtin/sharp auto)', async () => {
@@ -52,6 +66,12 @@ describe('stages of one 250x250 image (wasm, one thread)', () => {
   }, options);
   bench('align (BlazeFace keypoints template)', () => {
     alignFace(image, face.keypoints.slice(0, 4), BLAZEFACE_TEMPLATE);
+  }, options);
+  bench('quality (all components, chip given, as FaceMatcher runs it)', () => {
+    measureFaceQuality(qualityInput);
+  }, options);
+  bench('quality (1920x1280 photo, no chip given: cuts one)', () => {
+    measureFaceQuality({ image: big.image, scale: 1, box: bigFace.box, keypoints: bigFace.keypoints, score: bigFace.score, landmarks: bigPoints });
   }, options);
   bench('embed (dlib ResNet, one chip and its mirror)', async () => {
     await embedder.embed([chip]);

@@ -15,11 +15,11 @@ export const FACE_SELECTIONS = Object.freeze(['largest', 'center'] as const);
 /**
  * Which face of an image is compared when it holds several.
  *
- * - `largest` (default): the face with the largest box. Didit documents this rule ("largest face
- *   used"), so it is what a Didit client expects.
- * - `center`: among the faces of comparable size to the largest (box side at least
- *   {@link COMPARABLE_FACE_SIDE} of the largest side), the one whose box centre is nearest the image
- *   centre. Photos are framed on their subject: in press photos and in LFW a bystander's face is
+ * - `largest` (default): the face with the largest box area. Didit documents this rule ("largest
+ *   face used"), so it is what a Didit client expects.
+ * - `center`: among the faces of comparable size to the largest (the square root of the box area at
+ *   least {@link COMPARABLE_FACE_SIDE} of the largest face's), the one whose box centre is nearest the
+ *   image centre. Photos are framed on their subject: in press photos and in LFW a bystander's face is
  *   often larger than the subject's but off-centre. A much smaller face near the centre (a badge, a
  *   poster, a face in the crowd) still loses to a large one.
  *
@@ -28,7 +28,8 @@ export const FACE_SELECTIONS = Object.freeze(['largest', 'center'] as const);
 export type FaceSelection = (typeof FACE_SELECTIONS)[number];
 
 /**
- * How large a face must be, relative to the largest face in the image (ratio of box sides), to
+ * How large a face must be, relative to the largest face in the image (ratio of the square roots of
+ * the box areas: a box clipped at the image edge counts by what is left of it), to
  * compete on centrality under {@link FaceSelection} `center`. 0.6 (an area ratio of 0.36): BlazeFace's
  * box sides for one face vary by about ±10% between short- and full-range models and poses, so
  * anything above about 0.8 would let noise decide; below about 0.5 a face half the size of the main
@@ -51,7 +52,9 @@ export const COMPARABLE_FACE_SIDE = 0.6;
 export function selectFace(faces: readonly DetectedFace[], policy: FaceSelection, imageWidth: number, imageHeight: number): number {
   if (!FACE_SELECTIONS.includes(policy)) throw invalidInput('faceSelection', `one of ${FACE_SELECTIONS.join(', ')}`, policy);
   if (faces.length === 0) return -1;
-  const side = (f: DetectedFace): number => Math.max(f.box.width, f.box.height);
+  // Size is the square root of the box area: the largest face is the one with the largest area
+  // (on a tie, the first), as the detector's order and Didit's rule have it.
+  const side = (f: DetectedFace): number => Math.sqrt(Math.max(0, f.box.width) * Math.max(0, f.box.height));
   let largest = 0;
   faces.forEach((f, i) => {
     if (side(f) > side(faces[largest]!)) largest = i;
