@@ -94,9 +94,9 @@ describe('facematch CLI usage', () => {
   it('Didit thresholds that contradict each other: the 400 document names both flags, before any image is read', async () => {
     const r = await cli('compare', 'missing-a.jpg', 'missing-b.jpg', '--format', 'didit', '--threshold', '60', '--approve-threshold', '40');
     expect(r.code).toBe(1);
-    expect(r.json).toEqual({ detail: '--threshold (60) must not exceed --approve-threshold (40).' });
+    expect(r.json).toEqual({ detail: 'Expected at most --approve-threshold (40) for --threshold but received 60' });
     const range = await cli('compare', 'missing-a.jpg', 'missing-b.jpg', '--format', 'didit', '--threshold', '150');
-    expect(range.json).toEqual({ detail: '--threshold must be a number from 0 to 100; received 150.' });
+    expect(range.json).toEqual({ detail: 'Expected a number from 0 to 100 for --threshold but received 150' });
   });
 
   it('a missing file under --format didit names the field once', async () => {

@@ -193,7 +193,7 @@ describe('toAttestrError', () => {
     expect(reply.body).toEqual({
       code: 4001,
       message: 'Malformed data or missing required parameter values',
-      details: 'threshold must be a number from 1 to 100; received 150.',
+      details: 'Expected a number from 1 to 100 for threshold but received 150',
     });
     expect(schemaErrors('attestrError', reply.body)).toBe('');
   });

@@ -143,7 +143,7 @@ describe('toDiditResponse', () => {
       const reply = toDiditError(error);
       expect(reply.status).toBe(400);
       expect(schemaErrors('diditError', reply.body)).toBe('');
-      expect((reply.body as { detail: string }).detail).toMatch(/^face_match_score_decline_threshold must be a number from 0 to 100/);
+      expect((reply.body as { detail: string }).detail).toMatch(/^Expected a number from 0 to 100 for face_match_score_decline_threshold/);
     }
     await expect(toDiditResponse(makeMatchResult(50), { face_match_score_decline_threshold: 90, approveThreshold: 80 })).rejects.toMatchObject({
       code: 'INVALID_INPUT',

@@ -3,7 +3,7 @@
  * not-matched threshold.
  * @module
  */
-import { FaceMatchError } from '../errors.js';
+import { describeReceived, FaceMatchError, invalidInput } from '../errors.js';
 
 /**
  * A three-way decision, as Didit reports it in `face_match.status`.
@@ -60,13 +60,6 @@ export interface ThresholdFieldNames {
 
 const DEFAULT_FIELD_NAMES: ThresholdFieldNames = { declineThreshold: 'declineThreshold', approveThreshold: 'approveThreshold' };
 
-/** A short, readable rendering of a received value for error messages. */
-function describeValue(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (value === null || value === undefined) return String(value);
-  return `a value of type ${typeof value}`;
-}
 
 /**
  * Checks that `value` is a finite number in [`min`, `max`] and returns it.
@@ -76,7 +69,7 @@ function describeValue(value: unknown): string {
  */
 export function checkScoreThreshold(value: unknown, field: string, min = 0, max = 100): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new FaceMatchError('INVALID_INPUT', `${field} must be a number from ${min} to ${max}; received ${describeValue(value)}.`, {
+    throw new FaceMatchError('INVALID_INPUT', `Expected a number from ${min} to ${max} for ${field} but received ${describeReceived(value)}`, {
       field,
       details: { min, max },
     });
@@ -109,7 +102,7 @@ export function resolveDecisionThresholds(
   if (declineThreshold > approveThreshold) {
     throw new FaceMatchError(
       'INVALID_INPUT',
-      `${fields.declineThreshold} (${declineThreshold}) must not exceed ${fields.approveThreshold} (${approveThreshold}).`,
+      `Expected at most ${fields.approveThreshold} (${approveThreshold}) for ${fields.declineThreshold} but received ${declineThreshold}`,
       { field: fields.declineThreshold, details: { declineThreshold, approveThreshold } },
     );
   }
@@ -118,7 +111,7 @@ export function resolveDecisionThresholds(
 
 function checkScore(score: number): void {
   if (typeof score !== 'number' || !(score >= 0 && score <= 100)) {
-    throw new FaceMatchError('INVALID_INPUT', `A score must be a number from 0 to 100; received ${String(score)}.`, { field: 'score' });
+    throw invalidInput('score', 'a number from 0 to 100', score);
   }
 }
 
@@ -149,7 +142,7 @@ export function decide(score: number, thresholds: Partial<DecisionThresholds> = 
  */
 export function checkMatchThreshold(threshold: unknown, field = 'threshold'): number {
   if (threshold === undefined || threshold === null) {
-    throw new FaceMatchError('INVALID_INPUT', `${field} is required: a number from 1 to 100; received ${String(threshold)}.`, { field });
+    throw new FaceMatchError('INVALID_INPUT', `Expected a number from 1 to 100 for ${field} (it is required) but received ${describeReceived(threshold)}`, { field });
   }
   return checkScoreThreshold(threshold, field, 1, 100);
 }

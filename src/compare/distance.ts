@@ -11,7 +11,7 @@ function checkPair(a: Float32Array, b: Float32Array): void {
   if (a.length !== b.length) {
     throw new FaceMatchError(
       'INVALID_INPUT',
-      `Embeddings must have the same dimension; received ${a.length} and ${b.length}.`,
+      `Expected embeddings of the same dimension but received ${a.length} and ${b.length}`,
       { field: 'embedding', details: { lengthA: a.length, lengthB: b.length } },
     );
   }
@@ -21,13 +21,13 @@ function checkPair(a: Float32Array, b: Float32Array): void {
 
 function checkVector(v: Float32Array): void {
   if (v.length === 0) {
-    throw new FaceMatchError('INVALID_INPUT', 'An embedding must have at least one dimension; received an empty vector.', {
+    throw new FaceMatchError('INVALID_INPUT', 'Expected an embedding of at least one dimension but received an empty vector', {
       field: 'embedding',
     });
   }
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i])) {
-      throw new FaceMatchError('INVALID_INPUT', `An embedding must hold finite numbers; received ${v[i]} at index ${i}.`, {
+      throw new FaceMatchError('INVALID_INPUT', `Expected an embedding of finite numbers but received ${v[i]} at index ${i}`, {
         field: 'embedding',
         details: { index: i },
       });
@@ -65,7 +65,7 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
     nb += y * y;
   }
   if (na === 0 || nb === 0) {
-    throw new FaceMatchError('INVALID_INPUT', 'Cosine similarity needs non-zero embeddings; received an all-zero vector.', {
+    throw new FaceMatchError('INVALID_INPUT', 'Expected non-zero embeddings for a cosine similarity but received an all-zero vector', {
       field: 'embedding',
     });
   }

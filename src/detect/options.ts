@@ -90,12 +90,8 @@ export const DEFAULT_FACE_DETECTOR_OPTIONS: Readonly<Omit<ResolvedFaceDetectorOp
 export const DETECTOR_MODELS: readonly DetectorModel[] = Object.freeze(['auto', 'short', 'full']);
 const SUPPRESSIONS: readonly SuppressionMethod[] = ['weighted', 'hard'];
 
-function invalid(field: string, expected: string, received: unknown) {
-  return invalidInput(field, expected, received);
-}
-
 function fraction(field: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw invalid(field, 'a number from 0 to 1', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw invalidInput(field, 'a number from 0 to 1', value);
   return value;
 }
 
@@ -107,13 +103,13 @@ function fraction(field: string, value: number): number {
  * @category Detection
  */
 export function resolveFaceDetectorOptions(options: FaceDetectorOptions = {}): ResolvedFaceDetectorOptions {
-  if (options === null || typeof options !== 'object') throw invalid('options', 'an options object', options);
+  if (options === null || typeof options !== 'object') throw invalidInput('options', 'an options object', options);
   const merged = { ...DEFAULT_FACE_DETECTOR_OPTIONS, ...definedOnly(options) };
-  if (!DETECTOR_MODELS.includes(merged.model)) throw invalid('model', 'auto, short or full', merged.model);
-  if (!SUPPRESSIONS.includes(merged.suppression)) throw invalid('suppression', 'weighted or hard', merged.suppression);
-  if (!Number.isInteger(merged.maxFaces) || merged.maxFaces < 1) throw invalid('maxFaces', 'a positive integer', merged.maxFaces);
+  if (!DETECTOR_MODELS.includes(merged.model)) throw invalidInput('model', 'auto, short or full', merged.model);
+  if (!SUPPRESSIONS.includes(merged.suppression)) throw invalidInput('suppression', 'weighted or hard', merged.suppression);
+  if (!Number.isInteger(merged.maxFaces) || merged.maxFaces < 1) throw invalidInput('maxFaces', 'a positive integer', merged.maxFaces);
   if (merged.modelsDir !== undefined && (typeof merged.modelsDir !== 'string' || merged.modelsDir === '')) {
-    throw invalid('modelsDir', 'a folder path', merged.modelsDir);
+    throw invalidInput('modelsDir', 'a folder path', merged.modelsDir);
   }
   fraction('minConfidence', merged.minConfidence);
   fraction('iouThreshold', merged.iouThreshold);

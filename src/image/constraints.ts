@@ -3,7 +3,7 @@
  * it is decoded (file size, format, pixel count) or right after its header is read (minimum size).
  * @module
  */
-import { clip, describeField, describeReceived, echo, FaceMatchError } from '../errors.js';
+import { clip, describeField, describeReceived, echo, FaceMatchError, invalidInput } from '../errors.js';
 import { FORMAT_LABELS, IMAGE_FORMATS, isImageFormat } from './sniff.js';
 import type { ConstraintPreset, ImageConstraints, ImageFormat, SniffedFormat } from './types.js';
 
@@ -94,14 +94,10 @@ function snapshot(constraints: object): ImageConstraints {
   }
 }
 
-function invalid(message: string): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', message, { field: 'constraints' });
-}
-
 function limit(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw invalid(`Expected constraints.${name} to be a finite number >= 0 but received ${describeReceived(value)}`);
+    throw invalidInput(`constraints.${name}`, 'a finite number >= 0', value);
   }
   return value;
 }
@@ -123,16 +119,16 @@ export function resolveConstraints(constraints: ConstraintPreset | ImageConstrai
   let spec: Readonly<ImageConstraints>;
   if (typeof constraints === 'string') {
     const preset = Object.hasOwn(CONSTRAINT_PRESETS, constraints) ? CONSTRAINT_PRESETS[constraints] : undefined;
-    if (!preset) throw invalid(`Expected constraints didit, attestr, none or an object but received ${describeReceived(constraints)}`);
+    if (!preset) throw invalidInput('constraints', 'didit, attestr, none or an object', constraints);
     spec = preset;
   } else if (typeof constraints === 'object' && constraints !== null) {
     spec = snapshot(constraints);
   } else {
-    throw invalid(`Expected constraints to be didit, attestr, none or an object but received ${describeReceived(constraints)}`);
+    throw invalidInput('constraints', 'didit, attestr, none or an object', constraints);
   }
   const formats: unknown = spec.formats ?? IMAGE_FORMATS;
   if (!Array.isArray(formats) || Object.getPrototypeOf(formats) !== Array.prototype || formats.length === 0 || !formats.every((f) => typeof f === 'string' && isImageFormat(f as SniffedFormat))) {
-    throw invalid(`Expected constraints.formats to list some of jpeg, png, webp but received ${describeReceived(formats)}`);
+    throw invalidInput('constraints.formats', 'a list of some of jpeg, png, webp', formats);
   }
   return {
     name: typeof spec.name === 'string' ? clip(spec.name) : 'custom',

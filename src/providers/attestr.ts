@@ -4,7 +4,7 @@
  * @module
  */
 import { checkMatchThreshold } from '../compare/decision.js';
-import { FaceMatchError, isFaceMatchError } from '../errors.js';
+import { describeReceived, FaceMatchError, isFaceMatchError } from '../errors.js';
 import type { FaceReport, MatchResult } from '../result.js';
 import { numberDetail, pixelLimitText, withField } from './error-details.js';
 
@@ -302,12 +302,12 @@ export function attestrError(code: AttestrErrorCode, details?: string): AttestrE
  */
 export function checkAttestrOptions(options: AttestrOptions): AttestrOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new FaceMatchError('INVALID_INPUT', 'Attestr options must be an object with a threshold from 1 to 100.', { field: 'threshold' });
+    throw new FaceMatchError('INVALID_INPUT', `Expected Attestr options with a threshold from 1 to 100 for threshold but received ${describeReceived(options)}`, { field: 'threshold' });
   }
   const threshold = checkMatchThreshold(options.threshold, 'threshold');
   const { type } = options;
   if (type !== undefined && !ATTESTR_DOCUMENT_TYPES.includes(type)) {
-    throw new FaceMatchError('INVALID_INPUT', `type must be one of ${ATTESTR_DOCUMENT_TYPES.join(', ')}; received ${JSON.stringify(type)}.`, {
+    throw new FaceMatchError('INVALID_INPUT', `Expected one of ${ATTESTR_DOCUMENT_TYPES.join(', ')} for type but received ${describeReceived(type)}`, {
       field: 'type',
     });
   }
@@ -378,7 +378,7 @@ function sideMatch(src: FaceReport | undefined, target: AttestrTarget | undefine
   if (typeof score !== 'number' || !(score >= 0 && score <= 100)) {
     throw new FaceMatchError(
       'INVALID_INPUT',
-      `${field}.score must be a number from 0 to 100 when src and ${field} both have a face; received ${String(score)}.`,
+      `Expected a number from 0 to 100 for ${field}.score (src and ${field} both have a face) but received ${describeReceived(score)}`,
       { field: `${field}.score` },
     );
   }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { checkScoreThreshold, decide, resolveDecisionThresholds, roundScore, type Decision } from '../compare/decision.js';
-import { FaceMatchError, invalidInput, isFaceMatchError } from '../errors.js';
+import { describeReceived, FaceMatchError, invalidInput, isFaceMatchError } from '../errors.js';
 import { qualityFindings, type QualityCheck, type QualityLimits } from '../quality/findings.js';
 import type { FaceReport, MatchResult } from '../result.js';
 import { numberDetail, pixelLimitText, withField } from './error-details.js';
@@ -337,11 +337,11 @@ export function parseDiditOptions(raw: unknown): DiditRequestOptions {
     try {
       value = JSON.parse(stripTrailingCommas(value));
     } catch (cause) {
-      throw new FaceMatchError('INVALID_INPUT', `options must be a JSON object; received text that is not valid JSON.`, { field: 'options', cause });
+      throw new FaceMatchError('INVALID_INPUT', 'Expected a JSON object for options but received text that is not valid JSON', { field: 'options', cause });
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FaceMatchError('INVALID_INPUT', `options must be a JSON object; received ${Array.isArray(value) ? 'an array' : String(value)}.`, {
+    throw new FaceMatchError('INVALID_INPUT', `Expected a JSON object for options but received ${describeReceived(value)}`, {
       field: 'options',
     });
   }
@@ -358,11 +358,11 @@ function warning(risk: DiditRisk, log_type: DiditLogType, additional_data: Recor
 function envelopeFields(options: DiditEnvelopeOptions): Pick<DiditResponse, 'request_id' | 'created_at'> {
   const createdAt = options.createdAt ?? new Date();
   if (!(createdAt instanceof Date) || Number.isNaN(createdAt.getTime())) {
-    throw new FaceMatchError('INVALID_INPUT', `createdAt must be a valid Date; received ${String(createdAt)}.`, { field: 'createdAt' });
+    throw invalidInput('createdAt', 'a valid Date', createdAt);
   }
   const requestId = options.requestId ?? randomUUID();
   if (typeof requestId !== 'string' || requestId.length === 0) {
-    throw new FaceMatchError('INVALID_INPUT', `requestId must be a non-empty string; received ${String(requestId)}.`, { field: 'requestId' });
+    throw invalidInput('requestId', 'a non-empty string', requestId);
   }
   return { request_id: requestId, created_at: createdAt.toISOString() };
 }
@@ -393,7 +393,7 @@ export async function toDiditResponse(result: MatchResult, options: DiditRespons
     THRESHOLD_FIELDS,
   );
   if (typeof result.score !== 'number' || !(result.score >= 0 && result.score <= 100)) {
-    throw new FaceMatchError('INVALID_INPUT', `A match score must be a number from 0 to 100; received ${String(result.score)}.`, { field: 'score' });
+    throw invalidInput('score', 'a match score from 0 to 100', result?.score);
   }
   const { request_id, created_at } = envelopeFields(options);
   const score = roundScore(result.score);
