@@ -179,6 +179,7 @@ export {
 export {
   DEFAULT_QUALITY_LIMITS,
   QUALITY_CHECKS,
+  QUALITY_SEVERITY,
   QUALITY_FACTORS,
   headPoseFromLandmarks,
   measureFaceQuality,
@@ -232,6 +233,7 @@ export {
   checkAttestrOptions,
   chipToDataUrl,
   diditAuthError,
+  encodeChip,
   parseDiditOptions,
   toAttestrError,
   toAttestrResponse,
@@ -253,6 +255,7 @@ export {
   type AttestrResponse,
   type AttestrSuccessReply,
   type AttestrTarget,
+  type ChipEncoder,
   type ChipImageFormat,
   type DiditAuthFailure,
   type DiditEnvelopeOptions,

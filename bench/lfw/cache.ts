@@ -6,7 +6,7 @@
  * model and options that produced them, see {@link cacheKey}). The file is binary, little-endian:
  *
  * ```
- * "FMCACHE2"                         8 bytes, magic
+ * "FMCACHE3"                         8 bytes, magic
  * u32  header length H               4 bytes
  * JSON header {key, dim, quality, count}  H bytes, UTF-8, then zero padding to a multiple of 4
  * count records, each:
@@ -40,7 +40,7 @@ import { QUALITY_VECTOR_LENGTH } from './quality-vector.js';
  */
 export const DEFAULT_CACHE_DIR = '.cache/facematch';
 
-const MAGIC = 'FMCACHE2';
+const MAGIC = 'FMCACHE3';
 const HASH_BYTES = 32;
 const Q = QUALITY_VECTOR_LENGTH;
 const FIXED_RECORD_BYTES = HASH_BYTES + 4 + 16 + 4 + 4 * Q;

@@ -4,10 +4,11 @@
  * discard, at the threshold that gives FMR 1e-3 on all pairs.
  * @module
  */
+import { QUALITY_CHECKS, QUALITY_SEVERITY, qualityFindings, type QualityCheck, type QualitySeverity } from '../../src/quality/findings.js';
 import type { CachedEmbedding } from './cache.js';
 import { errorVersusDiscard, randomDiscardEdc, type EdcPair, type EdcPoint } from './edc.js';
 import { pct, table } from './markdown.js';
-import { QUALITY_VECTOR } from './quality-vector.js';
+import { QUALITY_VECTOR, qualityFromVector } from './quality-vector.js';
 import type { LfwPair } from './types.js';
 
 /**
@@ -24,6 +25,27 @@ export interface QualityEdc {
   fnmrAt5: number;
   /** How much discarding 5% cut the FNMR: `1 − fnmrAt5 / fnmr0`. */
   cutAt5: number;
+}
+
+/**
+ * How often the genuine pairs one quality check fires on fail, against the rest: the evidence a
+ * check's limit and severity stand on.
+ *
+ * @category Benchmark
+ */
+export interface QualityCheckRow {
+  /** The check. */
+  check: QualityCheck;
+  /** Its severity with the default limits. */
+  severity: QualitySeverity;
+  /** Genuine pairs where it fires on at least one face. */
+  pairs: number;
+  /** False non-match rate of those pairs, at the report's threshold. */
+  fnmr: number;
+  /** False non-match rate of the other genuine pairs. */
+  restFnmr: number;
+  /** `fnmr / restFnmr` (Infinity when the rest never fail; 0 when the check never fires). */
+  ratio: number;
 }
 
 /**
@@ -46,6 +68,8 @@ export interface QualityReport {
   leftOut: number;
   /** The overall quality first, then each component, then random discard. */
   curves: QualityEdc[];
+  /** Each quality check with the default limits, in {@link QUALITY_CHECKS} order. */
+  checks: QualityCheckRow[];
 }
 
 function summary(measure: string, points: EdcPoint[]): QualityEdc {
@@ -83,7 +107,8 @@ export function qualityReport(
     const edcPairs: EdcPair[] = usable.map((u) => {
       const qa = u.a[k]!;
       const qb = u.b[k]!;
-      const worse = Number.isNaN(qa) || Number.isNaN(qb) ? Number.NaN : Math.min(sign * qa, sign * qb);
+      const rank = entry.rank ?? ((v: number) => v);
+      const worse = Number.isNaN(qa) || Number.isNaN(qb) ? Number.NaN : Math.min(sign * rank(qa), sign * rank(qb));
       return { similarity: u.similarity, same: u.pair.same, quality: worse };
     });
     if (edcPairs.every((p) => Number.isNaN(p.quality))) return;
@@ -96,15 +121,33 @@ export function qualityReport(
     { targetFmr },
   );
   curves.push(summary('random', random.points));
+  const threshold = base?.threshold ?? random.threshold;
   return {
     targetFmr,
-    threshold: base?.threshold ?? random.threshold,
+    threshold,
     fmr: base?.fmr ?? random.fmr,
     fnmr0: random.points[0]?.fnmr ?? 0,
     genuinePairs: usable.filter((u) => u.pair.same).length,
     leftOut: pairs.length - usable.length,
     curves,
+    checks: checkRows(usable.filter((u) => u.pair.same), threshold),
   };
+}
+
+function checkRows(genuine: readonly { similarity: number; a: ArrayLike<number>; b: ArrayLike<number> }[], threshold: number): QualityCheckRow[] {
+  const fired = genuine.map((g) => {
+    const found = new Set<QualityCheck>();
+    for (const f of [...qualityFindings(qualityFromVector(g.a)), ...qualityFindings(qualityFromVector(g.b))]) found.add(f.check);
+    return { fail: g.similarity < threshold, found };
+  });
+  const rate = (xs: readonly { fail: boolean }[]): number => (xs.length === 0 ? 0 : xs.filter((x) => x.fail).length / xs.length);
+  return QUALITY_CHECKS.map((check) => {
+    const hit = fired.filter((f) => f.found.has(check));
+    const rest = fired.filter((f) => !f.found.has(check));
+    const fnmr = rate(hit);
+    const restFnmr = rate(rest);
+    return { check, severity: QUALITY_SEVERITY[check], pairs: hit.length, fnmr, restFnmr, ratio: hit.length === 0 ? 0 : restFnmr === 0 ? Infinity : fnmr / restFnmr };
+  });
 }
 
 /**
@@ -123,5 +166,13 @@ export function qualityMarkdown(report: QualityReport): string {
     `then the genuine pairs whose worse face scores worst are discarded; ${report.genuinePairs.toLocaleString('en-US')} genuine pairs, ${report.leftOut} pairs left out (a face or its quality missing).`,
     '',
     table(['measure', 'FNMR 0%', '1%', '2%', '5%', '10%', '20%', 'cut at 5%'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
+    '',
+    'The quality checks with their default limits, at the same threshold: genuine pairs where a check fires on either face, their FNMR, the FNMR of the rest, and the ratio.',
+    '',
+    table(
+      ['check', 'severity', 'pairs', 'FNMR', 'rest', 'ratio'],
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+      report.checks.map((c) => [c.check, c.severity, c.pairs.toLocaleString('en-US'), c.pairs ? pct(c.fnmr) : '–', pct(c.restFnmr), c.pairs ? (Number.isFinite(c.ratio) ? `×${c.ratio.toFixed(1)}` : '∞') : '–']),
+    ),
   ].join('\n');
 }

@@ -70,7 +70,7 @@ export interface DiditWarningText {
  * | `LOW_FACE_MATCH_SIMILARITY` | status is `In Review` or `Declined` (score below the approve threshold) | `warning` when In Review, `error` when Declined | `null` |
  * | `NO_FACE_DETECTED` | no face in `user_image` or `ref_image`; the status is `Declined`, the score 0 | `error` | `{ image }`: the field, when known |
  * | `MULTIPLE_FACES_DETECTED` | an image holds more than one face; the largest was used | `information` | `{ image, face_count }` |
- * | the quality checks ({@link QUALITY_CHECKS}: `LOW_FACE_QUALITY`, `FACE_TOO_SMALL`, `BLURRY_FACE`, `POOR_LIGHTING`, `UNEVEN_LIGHTING`, `FACE_NOT_FRONTAL`, `FACE_TILTED`, `EYES_CLOSED`, `EYES_COVERED`) | a face's quality crosses a limit of {@link DEFAULT_QUALITY_LIMITS} | the finding's severity (`information` or `warning`); `error` when the face is below the `minQuality` floor | `{ image, component, value, limit }` |
+ * | the quality checks ({@link QUALITY_CHECKS}: `LOW_FACE_QUALITY`, `FACE_NOT_CLEAR`, `FACE_TOO_SMALL`, `BLURRY_FACE`, `POOR_LIGHTING`, `UNEVEN_LIGHTING`, `FACE_NOT_FRONTAL`, `FACE_TILTED`, `EYES_CLOSED`, `EYES_COVERED`) | a face's quality crosses a limit of {@link DEFAULT_QUALITY_LIMITS} | the finding's severity (`information` or `warning`); `error` when the face is below the `minQuality` floor | `{ image, component, value, limit }` |
  *
  * `LOW_FACE_MATCH_SIMILARITY`'s texts are Didit's own, from its API reference; the others are
  * facematch's wording for risk codes Didit uses elsewhere in its platform.
