@@ -308,13 +308,13 @@ describe('datasets/lfw.json', () => {
   it('rejects unknown names and malformed manifests', async () => {
     await expect(readDatasetManifest('nope')).rejects.toThrow(/unknown dataset "nope"/);
     await expect(readDatasetManifest('../x')).rejects.toThrow(/expected a dataset name/);
-    expect(() => validateDatasetManifest({ name: 'x', title: 't', homepage: 'h', files: [{ file: 'a/b', urls: [] }] })).toThrow(/files\[0\]\.file: expected a plain file name/);
+    expect(() => validateDatasetManifest({ name: 'x', title: 't', homepage: 'h', files: [{ file: 'a/b', urls: [] }] })).toThrow(/Expected a plain file name for files\[0\]\.file of dataset manifest manifest but received "a\/b"/);
     expect(() =>
       validateDatasetManifest({ name: 'x', title: 't', homepage: 'h', files: [{ file: 'a', urls: ['ftp://x'], bytes: null, md5: null, sha256: null }] }),
-    ).toThrow(/urls: expected an array of http\(s\) URLs/);
+    ).toThrow(/Expected an array of http\(s\) URLs for files\[0\]\.urls of dataset manifest manifest but received an array of 1/);
     expect(() =>
       validateDatasetManifest({ name: 'x', title: 't', homepage: 'h', files: [{ file: 'a', urls: [], bytes: null, md5: 'ABC', sha256: null }] }),
-    ).toThrow(/files\[0\]\.md5: expected lowercase hex or null, received ABC/);
+    ).toThrow(/Expected lowercase hex or null for files\[0\]\.md5 of dataset manifest manifest but received "ABC"/);
   });
 
   const lfwDir = lfwDirOrSkip('datasets-fetch');

@@ -204,7 +204,7 @@ describe('createLandmarker on synthetic images', () => {
     expect((await invalidInput(landmarker.landmarks(image, { ...box, width: 0 }))).field).toBe('box');
     expect((await invalidInput(landmarker.landmarks(image, { ...box, x: Number.NaN }))).field).toBe('box');
     const outside = await invalidInput(landmarker.landmarks(image, { x: 300, y: 10, width: 50, height: 50 }));
-    expect(outside.message).toMatch(/overlap the 200×160 image/);
+    expect(outside.message).toMatch(/Expected a box overlapping the 200×160 image for /);
     expect((await invalidInput(landmarker.landmarksBatch(image, [box, { ...box, height: -3 }]))).field).toBe('boxes[1]');
     expect((await invalidInput(landmarker.landmarksBatch(image, 'boxes' as never))).field).toBe('boxes');
   });

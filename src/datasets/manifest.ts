@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FaceMatchError } from '../errors.js';
+import { FaceMatchError, invalidInput } from '../errors.js';
 import { packageRoot } from '../runtime/package.js';
 
 /**
@@ -65,8 +65,10 @@ function manifestDir(): string {
   return path.join(packageRoot(), 'datasets') + path.sep;
 }
 
-function invalid(message: string, name: string): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', `dataset manifest ${name}: ${message}`, { field: 'dataset' });
+/** A manifest field that is wrong: the message names the manifest and the field; `field` stays `dataset`. */
+function invalid(name: string, at: string, expected: string, received: unknown): FaceMatchError {
+  const error = invalidInput(`${at} of dataset manifest ${name}`, expected, received);
+  return new FaceMatchError('INVALID_INPUT', error.message, { field: 'dataset', details: { ...error.details, manifestField: at } });
 }
 
 const HEX = { md5: /^[0-9a-f]{32}$/, sha256: /^[0-9a-f]{64}$/ } as const;
@@ -79,26 +81,26 @@ const HEX = { md5: /^[0-9a-f]{32}$/, sha256: /^[0-9a-f]{64}$/ } as const;
  */
 export function validateDatasetManifest(value: unknown, name = 'manifest'): DatasetManifest {
   const m = value as Partial<DatasetManifest> | null;
-  if (m === null || typeof m !== 'object') throw invalid('expected a JSON object', name);
+  if (m === null || typeof m !== 'object') throw invalid(name, 'the top level', 'a JSON object', m);
   for (const key of ['name', 'title', 'homepage'] as const) {
-    if (typeof m[key] !== 'string' || m[key] === '') throw invalid(`expected "${key}" to be a non-empty string`, name);
+    if (typeof m[key] !== 'string' || m[key] === '') throw invalid(name, key, 'a non-empty string', m[key]);
   }
-  if (!Array.isArray(m.files) || m.files.length === 0) throw invalid('expected "files" to be a non-empty array', name);
+  if (!Array.isArray(m.files) || m.files.length === 0) throw invalid(name, 'files', 'a non-empty array', m.files);
   m.files.forEach((f: Partial<DatasetFile>, i) => {
     const at = `files[${i}]`;
-    if (typeof f.file !== 'string' || f.file === '' || /[/\\]/.test(f.file)) throw invalid(`${at}.file: expected a plain file name`, name);
+    if (typeof f.file !== 'string' || f.file === '' || /[/\\]/.test(f.file)) throw invalid(name, `${at}.file`, 'a plain file name', f.file);
     if (!Array.isArray(f.urls) || f.urls.some((u) => typeof u !== 'string' || !/^https?:\/\//.test(u))) {
-      throw invalid(`${at}.urls: expected an array of http(s) URLs`, name);
+      throw invalid(name, `${at}.urls`, 'an array of http(s) URLs', f.urls);
     }
-    if (f.bytes !== null && !(Number.isInteger(f.bytes) && (f.bytes as number) > 0)) throw invalid(`${at}.bytes: expected a positive integer or null`, name);
+    if (f.bytes !== null && !(Number.isInteger(f.bytes) && (f.bytes as number) > 0)) throw invalid(name, `${at}.bytes`, 'a positive integer or null', f.bytes);
     for (const algo of ['md5', 'sha256'] as const) {
       const h = f[algo];
-      if (h !== null && !(typeof h === 'string' && HEX[algo].test(h))) throw invalid(`${at}.${algo}: expected lowercase hex or null, received ${String(h)}`, name);
+      if (h !== null && !(typeof h === 'string' && HEX[algo].test(h))) throw invalid(name, `${at}.${algo}`, 'lowercase hex or null', h);
     }
     if (f.extract !== undefined) {
-      if (f.extract.format !== 'tgz') throw invalid(`${at}.extract.format: expected "tgz", received ${String(f.extract.format)}`, name);
+      if (f.extract.format !== 'tgz') throw invalid(name, `${at}.extract.format`, '"tgz"', f.extract.format);
       if (typeof f.extract.creates !== 'string' || f.extract.creates === '' || /[/\\]|^\.\.?$/.test(f.extract.creates)) {
-        throw invalid(`${at}.extract.creates: expected a plain folder name`, name);
+        throw invalid(name, `${at}.extract.creates`, 'a plain folder name', f.extract.creates);
       }
     }
   });

@@ -54,10 +54,6 @@ export interface Landmarker {
   dispose(): void;
 }
 
-function invalid(message: string, field: string, details: Record<string, unknown> = {}): FaceMatchError {
-  return new FaceMatchError('INVALID_INPUT', message, { field, details });
-}
-
 function disposedError(): FaceMatchError {
   return new FaceMatchError('MODEL_ERROR', 'Expected a live landmarker but dispose() has been called', { field: 'model' });
 }
@@ -68,14 +64,10 @@ function checkBox(box: Box, image: RgbImage, field: string): void {
     throw invalidInput(field, 'a box { x, y, width, height } of finite numbers', box);
   }
   if (box.width <= 0 || box.height <= 0) {
-    throw invalid(`Expected ${field} to have a positive width and height but received ${box.width}×${box.height}`, field, { ...box });
+    throw invalidInput(field, 'a box of positive width and height', `${box.width}×${box.height}`, { ...box });
   }
   if (box.x >= image.width || box.y >= image.height || box.x + box.width <= 0 || box.y + box.height <= 0) {
-    throw invalid(
-      `Expected ${field} to overlap the ${image.width}×${image.height} image but it lies outside: ${JSON.stringify(box)}`,
-      field,
-      { ...box },
-    );
+    throw invalidInput(field, `a box overlapping the ${image.width}×${image.height} image`, JSON.stringify(box), { ...box });
   }
 }
 
