@@ -60,7 +60,6 @@ export interface ThresholdFieldNames {
 
 const DEFAULT_FIELD_NAMES: ThresholdFieldNames = { declineThreshold: 'declineThreshold', approveThreshold: 'approveThreshold' };
 
-
 /**
  * Checks that `value` is a finite number in [`min`, `max`] and returns it.
  *

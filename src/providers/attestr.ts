@@ -302,7 +302,7 @@ export function attestrError(code: AttestrErrorCode, details?: string): AttestrE
  */
 export function checkAttestrOptions(options: AttestrOptions): AttestrOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new FaceMatchError('INVALID_INPUT', `Expected Attestr options with a threshold from 1 to 100 for threshold but received ${describeReceived(options)}`, { field: 'threshold' });
+    throw new FaceMatchError('INVALID_INPUT', `Expected an object { threshold, type? } with a threshold from 1 to 100 for the Attestr options but received ${describeReceived(options)}`, { field: 'threshold' });
   }
   const threshold = checkMatchThreshold(options.threshold, 'threshold');
   const { type } = options;
