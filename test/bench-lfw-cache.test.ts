@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddingCache, cacheKey, hashImage } from '../bench/lfw/cache.js';
+import { facematchCacheKey } from '../bench/peers/embed.js';
 
 function hashOf(i: number): string {
   return hashImage(new TextEncoder().encode(`image ${i}`));
@@ -22,6 +23,14 @@ describe('EmbeddingCache', () => {
   it('builds the same key whatever the order of the options', () => {
     expect(cacheKey({ b: 1, a: { y: [2, { d: 1, c: 0 }], x: null } })).toBe(cacheKey({ a: { x: null, y: [2, { c: 0, d: 1 }] }, b: 1 }));
     expect(cacheKey({ a: 1 })).not.toBe(cacheKey({ a: 2 }));
+  });
+
+  it('gives facematch options that mean the same one key, so bench lfw and bench:compare share entries', () => {
+    const defaults = facematchCacheKey({});
+    expect(facematchCacheKey({ embedder: 'dlib-resnet', faceSelection: 'largest' })).toBe(defaults);
+    expect(facematchCacheKey({ faceSelection: 'center' })).not.toBe(defaults);
+    expect(facematchCacheKey({ flip: false })).not.toBe(defaults);
+    expect(facematchCacheKey({ minQuality: 20 })).not.toBe(defaults);
   });
 
   it('round-trips faces, no-face entries and misses through the file', async () => {

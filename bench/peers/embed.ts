@@ -5,7 +5,7 @@
  * @module
  */
 import { describePipeline, type PipelineDescription } from '../../src/matcher.js';
-import type { FaceMatcherOptions } from '../../src/matcher-options.js';
+import { resolveFaceMatcherOptions, type FaceMatcherOptions } from '../../src/matcher-options.js';
 import { packageVersion } from '../../src/runtime/package.js';
 import type { Box } from '../../src/types.js';
 import { embedThroughPool, type EmbeddedImages } from '../lfw/embed-images.js';
@@ -117,15 +117,29 @@ export interface EmbeddedByEngine extends EmbeddedImages {
 }
 
 /**
- * The cache key-set of facematch run with these matcher options: the options as given, the
- * facematch version, and the pipeline they describe with every default filled in (pass the
- * loaded matcher's `pipeline`, which adds the weights' sha256 and the settings that change the
- * vectors).
+ * Matcher options with every default filled in, as plain data: a stage instance stands for its
+ * `name`. Options spelt differently that mean the same (`{}` and `{ embedder: 'dlib-resnet' }`)
+ * give the same object, so `bench lfw` and `bench:compare` share their cache entries.
+ */
+function resolvedForKey(matcher: FaceMatcherOptions): Record<string, unknown> {
+  const resolved = resolveFaceMatcherOptions(matcher) as unknown as Record<string, unknown>;
+  const plain = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) return v;
+    const name = (v as { name?: unknown }).name;
+    return typeof name === 'string' ? { instance: name } : { instance: String(v) };
+  };
+  return Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, plain(v)]));
+}
+
+/**
+ * The cache key-set of facematch run with these matcher options: the options with their defaults
+ * filled in, the facematch version, and the pipeline they describe (pass the loaded matcher's
+ * `pipeline`, which adds the weights' sha256 and the settings that change the vectors).
  *
  * @category Benchmark
  */
 export function facematchCacheKey(matcher: FaceMatcherOptions, pipeline: PipelineDescription = describePipeline(matcher)): string {
-  return cacheKey({ matcher: matcher as Record<string, unknown>, version: packageVersion(), pipeline });
+  return cacheKey({ matcher: resolvedForKey(matcher), version: packageVersion(), pipeline });
 }
 
 /**
