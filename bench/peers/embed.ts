@@ -126,7 +126,7 @@ function resolvedForKey(matcher: FaceMatcherOptions): Record<string, unknown> {
   const plain = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) return v;
     const name = (v as { name?: unknown }).name;
-    return typeof name === 'string' ? { instance: name } : { instance: String(v) };
+    return typeof name === 'string' ? { instance: name } : { instance: (v as object).constructor.name };
   };
   return Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, plain(v)]));
 }
