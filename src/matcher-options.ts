@@ -87,8 +87,10 @@ export interface FaceMatcherOptions {
   embedder?: EmbedderSpec;
   /**
    * For a fusion named by text (`A+B`): the weight of each part's cosine, positive, normalised to
-   * sum 1. Default: the weights stored with the fusion's calibration, else equal weights. With
-   * weights other than the stored ones, the stored calibration does not apply.
+   * sum 1. Default: the weights stored with the fusion's calibration, else equal weights; with
+   * your own `calibration`, equal weights (a calibration is only valid for the weights it was
+   * fitted with, so pass those here). With weights other than the stored ones, the stored
+   * calibration does not apply.
    */
   fusionWeights?: readonly number[];
   /**
@@ -101,9 +103,10 @@ export interface FaceMatcherOptions {
    */
   flip?: boolean;
   /**
-   * Similarity-to-score calibration. Default: the one stored for the embedder (in
-   * `models/manifest.json` for vendored models, in the user models folder after
-   * `facematch bench lfw --fit-calibration`); for an embedder without one, the score is
+   * Similarity-to-score calibration. Default: the one stored for the embedder (in the user models
+   * folder after `facematch bench lfw --fit-calibration`, in `models/calibrations.json` for the
+   * third-party models facematch has fits for, in `models/manifest.json` for the vendored weights);
+   * for an embedder without one, the score is
    * `max(0, similarity) × 100` and {@link FaceMatcher.calibration} is undefined.
    */
   calibration?: Calibration;

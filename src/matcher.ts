@@ -280,9 +280,11 @@ export class FaceMatcher {
         embedder = await createEmbedderFromSpec(resolved.embedder, { modelsDir, ...(flip === undefined ? {} : { flip }) });
         owned.embedder = isFusedEmbedder(embedder) ? embedder : createFusedEmbedder([embedder], { owned: [0] });
         stored = await findStoredCalibration(calibrationKeyOf(embedder, resolved.alignment), modelsDir);
-        const weights = resolved.fusionWeights ?? stored?.weights;
+        // A fusion named by text takes the weights given, else those its stored calibration was
+        // fitted with, and only with that calibration: a caller's own calibration gets the given
+        // or equal weights, never weights that happen to be stored on this machine.
+        const weights = resolved.fusionWeights ?? (resolved.calibration === undefined ? stored?.weights : undefined);
         if (isFusedEmbedder(embedder) && weights?.length === embedder.parts.length) {
-          // A fusion named by text takes the weights given, else those its stored calibration was fitted with.
           embedder = createFusedEmbedder(embedder.parts, { weights, owned: embedder.parts.map((_, i) => i) });
           owned.embedder = embedder;
         }
@@ -505,7 +507,6 @@ export class FaceMatcher {
     const dlibChip = chips.find((_, i) => this.#fusion.parts[i]!.framing.name === DLIB_RESNET_FRAMING.name);
     const quality = measureFaceQuality({
       image: loaded.image,
-      scale: loaded.scale,
       box: face.box,
       keypoints: face.keypoints,
       score: face.score,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPARABLE_FACE_SIDE, selectFace } from '../src/detect/select.js';
 import { createFaceDetector, type FaceDetector } from '../src/detect/detector.js';
 import { createDlibResNetEmbedder } from '../src/embed/dlib-resnet.js';
+import { DLIB_RESNET_FRAMING } from '../src/align/framing.js';
 import { createFusedEmbedder } from '../src/embed/fusion.js';
 import { parseEmbedderSpec } from '../src/embed/spec.js';
 import type { Embedder } from '../src/embed/types.js';
@@ -235,5 +236,53 @@ describe.skipIf(!LFW)('FaceMatcher stages on LFW (FACEMATCH_LFW_DIR)', () => {
       withFlip.dispose();
       noFlip.dispose();
     }
+  });
+});
+
+describe('fusion and calibration guards', () => {
+  const fake = (name: string, dimension: number): Embedder => ({
+    name,
+    dimension,
+    inputSize: DLIB_RESNET_FRAMING.size,
+    framing: DLIB_RESNET_FRAMING,
+    embed: () => Promise.resolve([]),
+    dispose: () => undefined,
+  });
+  const cos = (x: Float32Array, y: Float32Array): number => x.reduce((s, v, i) => s + v * y[i]!, 0);
+  const unit = (v: number[]): Float32Array => {
+    const n = Math.hypot(...v);
+    return Float32Array.from(v, (x) => x / n);
+  };
+
+  it('keeps the fused cosine the weighted mean of the parts when a part returns vectors that are not of unit length', () => {
+    const fused = createFusedEmbedder([fake('p', 3), fake('q', 2)], { weights: [0.8, 0.2] });
+    const [p1, p2, q1, q2] = [unit([1, 2, 2]), unit([2, 1, 2]), unit([1, 0]), unit([1, 1])];
+    const scaled = (v: Float32Array, k: number): Float32Array => v.map((x) => x * k);
+    const a = fused.fuse([scaled(p1, 7), scaled(q1, 0.01)]);
+    const b = fused.fuse([scaled(p2, 0.5), scaled(q2, 40)]);
+    expect(cos(a, b)).toBeCloseTo(0.8 * cos(p1, p2) + 0.2 * cos(q1, q2), 6);
+    expect(() => fused.fuse([p1, unit([1, 2, 3])])).toThrow(FaceMatchError);
+    expect(() => createFusedEmbedder([fake('p', 3)]).fuse([unit([1, 0])])).toThrow(/Expected 3 values/);
+  });
+
+  it('gives an embedder that only borrows the name dlib-resnet no calibration: the stored one is for the vendored weights', async () => {
+    const borrowed = await FaceMatcher.create({ backend: 'wasm', embedder: fake('dlib-resnet', 128) });
+    const vendored = await FaceMatcher.create({ backend: 'wasm' });
+    try {
+      expect(borrowed.calibration).toBeUndefined();
+      expect(vendored.calibration).toMatchObject({ method: 'logistic' });
+    } finally {
+      borrowed.dispose();
+      vendored.dispose();
+    }
+  });
+});
+
+describe('an onnx: text whose file is missing', () => {
+  it('says the file is missing, not that it is a bad model name', async () => {
+    const err = await FaceMatcher.create({ backend: 'wasm', embedder: 'onnx:/no/such/dir/model.onnx:arcface' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FaceMatchError);
+    expect((err as FaceMatchError).message).toMatch(/\/no\/such\/dir\/model\.onnx/);
+    expect((err as FaceMatchError).message).not.toMatch(/model name/);
   });
 });

@@ -14,7 +14,7 @@ import { checkPixelCount, resolveConstraints } from '../src/image/constraints.js
 import { loadImage } from '../src/image/load.js';
 import { encodeChip } from '../src/providers/chip-url.js';
 import type { RgbImage } from '../src/types.js';
-import { makeChip, makeFaceReport, makeMatchResult } from './providers-builders.js';
+import { cleanQuality, makeChip, makeFaceReport, makeMatchResult } from './providers-builders.js';
 import { DIDIT_EXAMPLE_ERROR, DIDIT_EXAMPLE_OPTIONS_TEXT, DIDIT_EXAMPLE_RESPONSE } from './providers-fixtures.js';
 import { schemaErrors } from './providers-schemas.js';
 
@@ -150,6 +150,30 @@ describe('toDiditResponse', () => {
       field: 'face_match_score_decline_threshold',
     });
     await expect(toDiditResponse(makeMatchResult(50), { requestId: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'requestId' });
+  });
+
+  it('declines below the quality floor on either side, warns for each side once, and fails closed on a quality that is not a number', async () => {
+    const low = cleanQuality({ sharpness: 0.003 }); // overall 0, BLURRY_FACE and LOW_FACE_QUALITY
+    const both = await toDiditResponse(makeMatchResult(99, makeFaceReport({ quality: low }), makeFaceReport({ quality: low })), { minQuality: 30 });
+    expect(both.face_match.status).toBe('Declined');
+    const lowWarnings = both.face_match.warnings.filter((w) => w.risk === 'LOW_FACE_QUALITY');
+    expect(lowWarnings.map((w) => [w.log_type, (w.additional_data as { image: string }).image])).toEqual([
+      ['error', 'user_image'],
+      ['error', 'ref_image'],
+    ]);
+    // Only user_image under the floor: ref_image's own low-quality warning is still reported.
+    const poor = cleanQuality({ sharpness: 0.0062 }); // overall about 20: under 25, over the floor of 10
+    expect(poor.overall).toBeGreaterThan(10);
+    const one = await toDiditResponse(makeMatchResult(99, makeFaceReport({ quality: low }), makeFaceReport({ quality: poor })), { minQuality: 10 });
+    expect(one.face_match.warnings.filter((w) => w.risk === 'LOW_FACE_QUALITY').map((w) => [w.log_type, (w.additional_data as { image: string }).image])).toEqual([
+      ['error', 'user_image'],
+      ['warning', 'ref_image'],
+    ]);
+    const broken = makeFaceReport({ quality: { ...cleanQuality(), overall: Number.NaN } });
+    const nan = await toDiditResponse(makeMatchResult(99, makeFaceReport(), broken), { minQuality: 30 });
+    expect(nan.face_match.status).toBe('Declined');
+    const clean = await toDiditResponse(makeMatchResult(99), { minQuality: 30 });
+    expect(clean.face_match.status).toBe('Approved');
   });
 
   it('rejects a malformed chip', async () => {

@@ -115,7 +115,6 @@ describe.skipIf(!LFW)('face quality on LFW faces degraded in code (FACEMATCH_LFW
     const r = await matcher.embed(file('Laura_Bush', 1));
     const q = measureFaceQuality({
       image: { width: 250, height: 250, data: new Uint8Array(250 * 250 * 3).fill(120) },
-      scale: 1,
       box: r.face.box,
       keypoints: r.face.keypoints,
       score: r.face.score,

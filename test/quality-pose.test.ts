@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headPoseFromLandmarks, rollFromEyes } from '../src/quality/pose.js';
+import { measureFaceQuality, overallQuality } from '../src/quality/measure.js';
 import type { Point } from '../src/types.js';
 
 /** The generic face of pose.ts (x right, y up, z towards the camera) at the landmarks it uses. */
@@ -70,5 +71,23 @@ describe('head pose', () => {
     expect(headPoseFromLandmarks([])).toBeUndefined();
     expect(headPoseFromLandmarks(Array.from({ length: 68 }, () => ({ x: 5, y: 5 })))).toBeUndefined();
     expect(rollFromEyes({ x: 0, y: 0 }, { x: 10, y: 10 })).toBeCloseTo(45, 9);
+  });
+});
+
+describe('measureFaceQuality arguments', () => {
+  const image = { width: 200, height: 200, data: new Uint8Array(200 * 200 * 3).fill(128) };
+  const box = { x: 50, y: 50, width: 100, height: 100 };
+  const keypoints = [{ x: 80, y: 90 }, { x: 120, y: 90 }, { x: 100, y: 110 }, { x: 100, y: 130 }, { x: 60, y: 100 }, { x: 140, y: 100 }];
+
+  it('refuses a detector score that is not a confidence, rather than fail open with a NaN overall', () => {
+    for (const score of [Number.NaN, undefined, -0.1, 1.5, '0.9']) {
+      expect(() => measureFaceQuality({ image, box, keypoints, score: score as number })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'score' }));
+    }
+    expect(measureFaceQuality({ image, box, keypoints, score: 0.9 }).overall).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts a component that is not a number as the worst, so the overall is never NaN', () => {
+    const good = measureFaceQuality({ image, box, keypoints, score: 0.95 }).components;
+    expect(overallQuality({ ...good, sharpness: Number.NaN })).toBe(0);
   });
 });

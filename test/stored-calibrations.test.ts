@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaceMatcher } from '../src/index.js';
+import { FaceMatcher, type FusedEmbedder } from '../src/index.js';
 
 const MODEL_FILE = 'mobilefacenet-faceplugin.onnx';
 
@@ -75,9 +75,16 @@ describe.skipIf(!MODEL)('calibrations shipped for the test ONNX model (FACEMATCH
     try {
       expect(matcher.calibration).toMatchObject({ a: entry.calibration.a, b: entry.calibration.b });
       // Other weights make the stored fit inapplicable: no calibration rather than a wrong one.
+      expect((matcher.embedder as FusedEmbedder).weights).toEqual(entry.calibration.weights);
       const other = await FaceMatcher.create({ embedder: `dlib-resnet+onnx:${MODEL!}:arcface`, fusionWeights: [0.5, 0.5] });
       expect(other.calibration).toBeUndefined();
       other.dispose();
+      // A caller's own calibration never runs with weights that happen to be stored here.
+      const own = { method: 'logistic' as const, a: 20, b: -12, fittedOn: 'a test' };
+      const mine = await FaceMatcher.create({ embedder: `dlib-resnet+onnx:${MODEL!}:arcface`, calibration: own });
+      expect((mine.embedder as FusedEmbedder).weights).toEqual([0.5, 0.5]);
+      expect(mine.calibration).toMatchObject({ a: 20, b: -12 });
+      mine.dispose();
     } finally {
       matcher.dispose();
     }

@@ -64,7 +64,7 @@ export interface QualityReport {
   fnmr0: number;
   /** Genuine pairs with a quality for both faces (the EDC's population). */
   genuinePairs: number;
-  /** Pairs left out: a face missing, or no quality recorded. */
+  /** Pairs left out: a face missing, or (genuine pairs) no quality recorded for a face. A measure's curve also leaves out the genuine pairs it could not measure. */
   leftOut: number;
   /** The overall quality first, then each component, then random discard. */
   curves: QualityEdc[];
@@ -94,43 +94,44 @@ export function qualityReport(
   embeddings: ReadonlyMap<string, CachedEmbedding | null>,
   targetFmr = 1e-3,
 ): QualityReport {
-  const usable = pairs.flatMap((p, i) => {
+  // Impostor pairs only set the threshold, so every one with a similarity counts; a genuine pair
+  // takes part when both faces carry a quality, and in a measure's curve when it has that measure.
+  const impostors: EdcPair[] = [];
+  const genuine: { similarity: number; a: Float32Array; b: Float32Array }[] = [];
+  pairs.forEach((p, i) => {
+    const s = similarities[i];
+    if (s === null || s === undefined) return;
+    if (!p.same) {
+      impostors.push({ similarity: s, same: false, quality: 0 });
+      return;
+    }
     const a = embeddings.get(p.a)?.quality;
     const b = embeddings.get(p.b)?.quality;
-    const s = similarities[i];
-    return s === null || s === undefined || !a || !b ? [] : [{ pair: p, similarity: s, a, b }];
+    if (a && b) genuine.push({ similarity: s, a, b });
   });
   const curves: QualityEdc[] = [];
-  let base: ReturnType<typeof errorVersusDiscard> | undefined;
   QUALITY_VECTOR.forEach((entry, k) => {
     const sign = entry.higherIsBetter ? 1 : -1;
-    const edcPairs: EdcPair[] = usable.map((u) => {
-      const qa = u.a[k]!;
-      const qb = u.b[k]!;
-      const rank = entry.rank ?? ((v: number) => v);
-      const worse = Number.isNaN(qa) || Number.isNaN(qb) ? Number.NaN : Math.min(sign * rank(qa), sign * rank(qb));
-      return { similarity: u.similarity, same: u.pair.same, quality: worse };
+    const rank = entry.rank ?? ((v: number) => v);
+    const measured: EdcPair[] = genuine.flatMap((g) => {
+      const qa = g.a[k]!;
+      const qb = g.b[k]!;
+      return Number.isNaN(qa) || Number.isNaN(qb) ? [] : [{ similarity: g.similarity, same: true, quality: Math.min(sign * rank(qa), sign * rank(qb)) }];
     });
-    if (edcPairs.every((p) => Number.isNaN(p.quality))) return;
-    const edc = errorVersusDiscard(edcPairs.map((p) => ({ ...p, quality: Number.isNaN(p.quality) ? -Infinity : p.quality })), { targetFmr });
-    base ??= edc;
-    curves.push(summary(entry.name, edc.points));
+    if (measured.length === 0) return;
+    curves.push(summary(entry.name, errorVersusDiscard([...measured, ...impostors], { targetFmr }).points));
   });
-  const random = randomDiscardEdc(
-    usable.map((u) => ({ similarity: u.similarity, same: u.pair.same, quality: 0 })),
-    { targetFmr },
-  );
+  const random = randomDiscardEdc([...genuine.map((g) => ({ similarity: g.similarity, same: true, quality: 0 })), ...impostors], { targetFmr });
   curves.push(summary('random', random.points));
-  const threshold = base?.threshold ?? random.threshold;
   return {
     targetFmr,
-    threshold,
-    fmr: base?.fmr ?? random.fmr,
+    threshold: random.threshold,
+    fmr: random.fmr,
     fnmr0: random.points[0]?.fnmr ?? 0,
-    genuinePairs: usable.filter((u) => u.pair.same).length,
-    leftOut: pairs.length - usable.length,
+    genuinePairs: genuine.length,
+    leftOut: pairs.length - genuine.length - impostors.length,
     curves,
-    checks: checkRows(usable.filter((u) => u.pair.same), threshold),
+    checks: checkRows(genuine, random.threshold),
   };
 }
 

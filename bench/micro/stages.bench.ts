@@ -39,7 +39,7 @@ const points = await landmarker.landmarks(image, face.box);
 const chip = alignFace(image, points.slice(27), DLIB_41_TEMPLATE).chip;
 
 const options = { time: 2000, warmupTime: 300 };
-const qualityInput = { image, scale: 1, box: face.box, keypoints: face.keypoints, score: face.score, landmarks: points, dlibChip: chip };
+const qualityInput = { image, box: face.box, keypoints: face.keypoints, score: face.score, landmarks: points, dlibChip: chip };
 // A large photo: the face scaled up in a 1920×1280 frame, as a phone might take it.
 const big = await loadImage(
   await (await import('sharp')).default({ create: { width: 1920, height: 1280, channels: 3, background: '#777777' } })
@@ -71,7 +71,7 @@ describe('stages of one 250x250 image (wasm, one thread)', () => {
     measureFaceQuality(qualityInput);
   }, options);
   bench('quality (1920x1280 photo, no chip given: cuts one)', () => {
-    measureFaceQuality({ image: big.image, scale: 1, box: bigFace.box, keypoints: bigFace.keypoints, score: bigFace.score, landmarks: bigPoints });
+    measureFaceQuality({ image: big.image, box: bigFace.box, keypoints: bigFace.keypoints, score: bigFace.score, landmarks: bigPoints });
   }, options);
   bench('embed (dlib ResNet, one chip and its mirror)', async () => {
     await embedder.embed([chip]);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { FusedEmbedder } from '../embed/fusion.js';
 import type { Embedder } from '../embed/types.js';
 import { FaceMatchError } from '../errors.js';
-import { readModelManifest } from '../runtime/models.js';
+import { combinedSha256, readModelManifest } from '../runtime/models.js';
 import { calibrationKeyId, readCalibration, type CalibrationKey, type UserModelsOptions } from '../runtime/user-models.js';
 import { parseCalibration, type Calibration } from './calibration.js';
 
@@ -35,7 +35,7 @@ function isFused(e: Embedder | FusedEmbedder): e is FusedEmbedder {
 function partKey(part: Embedder, alignment: string): CalibrationKey {
   return {
     embedder: part.name,
-    modelSha256: part.modelSha256 && /^[0-9a-f]{64}$/.test(part.modelSha256) ? part.modelSha256 : '0'.repeat(64),
+    modelSha256: part.modelSha256 && /^[0-9a-fA-F]{64}$/.test(part.modelSha256) ? part.modelSha256.toLowerCase() : '0'.repeat(64),
     settings: { ...(part.signature ?? {}), framing: part.framing.name, alignment },
   };
 }
@@ -75,7 +75,11 @@ async function shippedCalibration(id: string, modelsDir: string): Promise<unknow
 function withWeights(raw: unknown): FusionCalibration {
   const calibration: FusionCalibration = parseCalibration(raw);
   const weights = (raw as { weights?: unknown }).weights;
-  if (Array.isArray(weights) && weights.every((w) => typeof w === 'number' && w > 0)) calibration.weights = weights as number[];
+  const usable =
+    Array.isArray(weights) &&
+    weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0) &&
+    Math.abs((weights as number[]).reduce((a, w) => a + w, 0) - 1) < 1e-6;
+  if (usable) calibration.weights = weights as number[];
   return calibration;
 }
 
@@ -83,7 +87,8 @@ function withWeights(raw: unknown): FusionCalibration {
  * The stored calibration for a key, looked up in order: the user models folder (what
  * `facematch bench lfw --fit-calibration` writes), `calibrations.json` in the models folder
  * (fits facematch ships for third-party models, by their sha256; the weights themselves are never
- * shipped), then — for a vendored embedder — its entry in `models/manifest.json`, by name.
+ * shipped), then — for a vendored embedder's own weights (same sha256) — its entry in
+ * `models/manifest.json`.
  *
  * @param key - from {@link calibrationKeyOf}
  * @param modelsDir - the vendored models folder
@@ -96,6 +101,10 @@ export async function findStoredCalibration(key: CalibrationKey, modelsDir: stri
   if (user) return withWeights(user);
   const shipped = await shippedCalibration(calibrationKeyId(key), modelsDir);
   if (shipped) return withWeights(shipped);
-  const manifest = (await readModelManifest(modelsDir)).models[key.embedder]?.calibration;
-  return manifest ? withWeights(manifest) : undefined;
+  // A vendored model's own calibration applies to its own weights only (a custom embedder that
+  // borrows the name gets none), whatever the settings: it was fitted with the defaults
+  // (landmarks alignment, flip averaging), which docs/thresholds.md states.
+  const entry = (await readModelManifest(modelsDir)).models[key.embedder];
+  if (!entry?.calibration || combinedSha256(entry.files) !== key.modelSha256) return undefined;
+  return withWeights(entry.calibration);
 }

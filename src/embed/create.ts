@@ -4,7 +4,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { getUserModel } from '../runtime/user-models.js';
+import { getUserModel, USER_MODEL_NAME } from '../runtime/user-models.js';
 import { createDlibResNetEmbedder } from './dlib-resnet.js';
 import { createOnnxEmbedder } from './onnx/embedder.js';
 import { createUserModelEmbedder } from './onnx/user-model.js';
@@ -27,7 +27,10 @@ export interface EmbedderFromSpecOptions {
   flip?: boolean;
   /** The user models folder for registered names. Default: `userModelsHome()`. */
   home?: string;
-  /** Weights of a fusion's parts; default: the stored ones, else equal. */
+  /**
+   * Weights of a fusion's parts; default equal. ({@link FaceMatcher.create} given the same text
+   * looks up the weights stored with the fusion's calibration; this factory does not.)
+   */
   weights?: readonly number[];
 }
 
@@ -45,7 +48,9 @@ async function createPart(part: EmbedderPart, options: EmbedderFromSpecOptions):
   }
   const overrides = { ...(part.preset ? { preset: part.preset } : {}), ...(options.flip === undefined ? {} : { flip: options.flip }) };
   // A registered name (no such file) uses the preset and settings recorded with `facematch models add`.
-  if (!(await isFile(part.model))) {
+  // Only a text that could be a model name is looked up; a missing path goes on to the ONNX
+  // factory, whose error names the file.
+  if (USER_MODEL_NAME.test(part.model) && !(await isFile(part.model))) {
     const home = options.home ? { home: options.home } : {};
     if (await getUserModel(part.model, home)) return createUserModelEmbedder(part.model, overrides, home);
   }

@@ -92,19 +92,26 @@ export function createFusedEmbedder(parts: readonly Embedder[], options: FusedEm
       if (vectors.length !== parts.length) {
         throw new FaceMatchError('INVALID_INPUT', `Expected ${parts.length} vectors to fuse but received ${vectors.length}`, { field: 'vectors' });
       }
-      if (parts.length === 1) return vectors[0]!;
-      const out = new Float32Array(dimension);
-      let at = 0;
       vectors.forEach((v, i) => {
         if (v.length !== parts[i]!.dimension) {
           throw new FaceMatchError('INVALID_INPUT', `Expected ${parts[i]!.dimension} values from ${parts[i]!.name} but received ${v.length}`, {
             field: `vectors[${i}]`,
           });
         }
-        for (let k = 0; k < v.length; k++) out[at + k] = v[k]! * scales[i]!;
+      });
+      if (parts.length === 1) return vectors[0]!;
+      const out = new Float32Array(dimension);
+      let at = 0;
+      vectors.forEach((v, i) => {
+        // Each part is normalised first, so a part whose vectors are not of unit length cannot
+        // shift the weights by its norm.
+        let norm = 0;
+        for (let k = 0; k < v.length; k++) norm += v[k]! * v[k]!;
+        const scale = norm > 0 ? scales[i]! / Math.sqrt(norm) : 0;
+        for (let k = 0; k < v.length; k++) out[at + k] = v[k]! * scale;
         at += v.length;
       });
-      // Already of unit length when every part is; normalising again absorbs float rounding.
+      // Of unit length when no part is all zeros; normalising again absorbs float rounding.
       return l2Normalise(out);
     },
     dispose(): void {

@@ -410,12 +410,14 @@ export async function toDiditResponse(result: MatchResult, options: DiditRespons
   let belowFloor = false;
   let review = false;
   for (const { report, image } of sides) {
-    if (minQuality !== undefined && report.quality.overall < minQuality) {
+    // Fails closed: an overall that is not a number is below any floor.
+    const sideBelowFloor = minQuality !== undefined && !(report.quality.overall >= minQuality);
+    if (sideBelowFloor) {
       belowFloor = true;
       qualityWarnings.push(warning('LOW_FACE_QUALITY', 'error', { image, component: 'overall', value: report.quality.overall, limit: minQuality }));
     }
     for (const f of qualityFindings(report.quality, options.qualityLimits)) {
-      if (belowFloor && f.check === 'LOW_FACE_QUALITY') continue;
+      if (sideBelowFloor && f.check === 'LOW_FACE_QUALITY') continue;
       if (f.severity === 'warning') review = true;
       qualityWarnings.push(warning(f.check, f.severity, { image, component: f.component, value: f.value, limit: f.limit }));
     }

@@ -15,15 +15,19 @@ import type { FaceQuality, QualityComponents } from './types.js';
 
 /**
  * What {@link measureFaceQuality} reads. Positions are in the pixels of `image` (the decoded,
- * possibly downscaled image); `scale` maps them to the original (`image.width / originalWidth`).
+ * possibly downscaled image), and so are the measures.
  *
  * @category Quality
  */
 export interface QualityInput {
   /** The decoded image the face was found in. */
   image: RgbImage;
-  /** `image.width` over the original width (1 when not downscaled). */
-  scale: number;
+  /**
+   * `image.width` over the original width (1 when not downscaled). Checked but not used: every
+   * measure is taken in the pixels of `image`, the most the embedder can see.
+   * @deprecated since 0.1.0; will be removed.
+   */
+  scale?: number;
   /** The face box. */
   box: Box;
   /** The detector's six keypoints (eyes first). */
@@ -65,8 +69,9 @@ export type QualityFactorName = 'detectorScore' | 'sharpness' | 'eyeContrast' | 
 /**
  * The factors of {@link FaceQuality.overall}, each a {@link QualityRamp} on one component. The
  * overall is 100 × the weakest factor: a face is as usable as its worst aspect, so one bad
- * property is never averaged away by good ones. Components that do not predict errors on LFW
- * (uniformity, eye openness, roll, which alignment removes) warn but do not lower the overall.
+ * property is never averaged away by good ones. Uniformity and eye openness, which predict errors
+ * weakly on LFW, warn but do not lower the overall; so does roll, which the alignment undoes and
+ * which changed the error-versus-discard curve by one pair when tried as a factor.
  * docs/quality.md shows the error-versus-discard data the ramps were set from.
  *
  * @category Quality
@@ -86,7 +91,8 @@ export const QUALITY_FACTORS: Readonly<Record<QualityFactorName, Readonly<Qualit
 function factor(value: number, ramp: QualityRamp): number {
   const at = (v: number): number => (ramp.log ? Math.log(Math.max(v, 1e-9)) : v);
   const t = (at(value) - at(ramp.limit)) / (at(ramp.good) - at(ramp.limit)); // 1 at good, 0 at limit
-  return Math.max(0, Math.min(1, t));
+  // A value that is not a number (a measure that could not be taken) counts as the worst.
+  return Number.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
 }
 
 function mean(points: readonly Point[], indices: readonly number[]): Point {
@@ -157,14 +163,15 @@ export function overallQuality(c: QualityComponents): number {
  * given): a pass over the chip's face region, a six-point pose fit, a few distances.
  *
  * @throws FaceMatchError `INVALID_INPUT` for a malformed input (no image, a box that is not
- *   positive, a scale that is not positive, fewer than 68 landmarks)
+ *   positive, a scale that is not positive, a detector score outside 0–1, fewer than 68 landmarks)
  * @category Quality
  */
 export function measureFaceQuality(input: QualityInput): FaceQuality {
   const { image, box, scale, keypoints, landmarks } = input;
   if (!image || !(image.width > 0) || !(image.height > 0)) throw invalidInput('image', 'a decoded RGB image', image);
   if (!box || !(box.width > 0) || !(box.height > 0)) throw invalidInput('box', 'a face box of positive size', box);
-  if (!(scale > 0)) throw invalidInput('scale', 'a positive number', scale);
+  if (scale !== undefined && !(scale > 0)) throw invalidInput('scale', 'a positive number', scale);
+  if (typeof input.score !== 'number' || !(input.score >= 0 && input.score <= 1)) throw invalidInput('score', "the detector's confidence, a number from 0 to 1", input.score);
   if (landmarks !== undefined && landmarks.length < 68) throw invalidInput('landmarks', '68 points', landmarks.length);
   let rightEye: Point;
   let leftEye: Point;
@@ -182,7 +189,8 @@ export function measureFaceQuality(input: QualityInput): FaceQuality {
       : cutChip(image, { box, keypoints, ...(landmarks ? { landmarks } : {}) }, DLIB_RESNET_FRAMING).chip;
   const light = photometry(chip);
   const components: QualityComponents = {
-    interEyeDistance: dist(rightEye, leftEye) / scale,
+    // In the pixels the pipeline worked on: after a downscale to maxSide the embedder never saw more.
+    interEyeDistance: dist(rightEye, leftEye),
     faceSize: Math.min(1, Math.max(box.width, box.height) / Math.min(image.width, image.height)),
     boxShare: Math.min(1, (box.width * box.height) / (image.width * image.height)),
     sharpness: light.sharpness,

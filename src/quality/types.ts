@@ -11,7 +11,10 @@ import type { HeadPose } from './pose.js';
  * @category Quality
  */
 export interface QualityComponents {
-  /** Distance between the eye centres, in pixels of the original image (0 to the image size). */
+  /**
+   * Distance between the eye centres in pixels of the decoded image the pipeline worked on: the
+   * original's pixels, or fewer after the `maxSide` downscale, which is all the embedder sees.
+   */
   interEyeDistance: number;
   /** The face box's larger side over the image's shorter side, 0–1 (Didit asks a face to fill 20% of the image). */
   faceSize: number;
@@ -68,7 +71,7 @@ export interface FaceQuality {
    * within the range faces are recognised well in, falling linearly to 0 at a limit). 100 means
    * nothing measured stands in the way; below 50 at least one component is past its warning
    * limit; on LFW View 2, genuine pairs with a face below 25 failed at a strict threshold about
-   * seven times as often as the rest (docs/quality.md).
+   * nine times as often as the rest (×8.7) (docs/quality.md).
    */
   overall: number;
   /** The measured components. */

@@ -122,7 +122,13 @@ interface Registry {
 /** The file the registry lives in, inside the models folder. */
 export const REGISTRY_FILE = 'registry.json';
 const LOCK_FILE = 'registry.lock';
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * What a user model's name may be: 1–64 letters, digits, `.`, `_` or `-`, starting with a letter
+ * or digit.
+ * @internal
+ */
+export const USER_MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_PATTERN = USER_MODEL_NAME;
 const SHA256_PATTERN = '^[0-9a-f]{64}$';
 const MAX_LICENCE_CHARS = 1_048_576;
 const LOCK_WAIT_MS = 10_000;
@@ -171,7 +177,7 @@ const KEY_SCHEMA = {
   additionalProperties: false,
   required: ['embedder', 'modelSha256'],
   properties: {
-    embedder: { type: 'string', minLength: 1, maxLength: 200 },
+    embedder: { type: 'string', minLength: 1, maxLength: 1000 },
     modelSha256: { type: 'string', pattern: SHA256_PATTERN },
     settings: { type: 'object', maxProperties: 32, additionalProperties: { type: ['string', 'number', 'boolean'] } },
   },
