@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --cases N [--seed S] [--decoder jimp|sharp|builtin|both] [--workers K] [--out DIR]`
+ * `npm run fuzz -- --cases N [--seed S] [--decoder builtin|sharp|both] [--workers K] [--out DIR]`
  *
  * Generates hostile inputs (test/fuzz/), runs each through loadImage and FaceMatcher.embed in a
  * pool of long-lived child processes with CPU and memory limits, prints the report and writes it
@@ -19,7 +19,7 @@ import { buildCorpus, formatReport, generatorFor, reproduceCommand, runFuzz, wri
 import { lfwDirFromEnv } from '../lfw/lfw-dir.js';
 
 function usage(message: string): never {
-  console.error(`fuzz: ${message}\nusage: npm run fuzz -- --cases N [--seed S] [--decoder jimp|sharp|builtin|both] [--workers K] [--out DIR] [--case I] [--families a,b]`);
+  console.error(`fuzz: ${message}\nusage: npm run fuzz -- --cases N [--seed S] [--decoder builtin|sharp|both] [--workers K] [--out DIR] [--case I] [--families a,b]`);
   process.exit(2);
 }
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   }
   const seed = int(values.seed, 'seed', 1);
   const decoderArg = values.decoder ?? 'both';
-  const decoders = decoderArg === 'both' ? ['jimp', 'sharp'] : [decoderArg];
+  const decoders = decoderArg === 'both' ? ['builtin', 'sharp'] : [decoderArg];
   const lfwDir = values.data ?? lfwDirFromEnv();
   if (lfwDir && !existsSync(path.join(lfwDir, 'lfw-deepfunneled'))) usage(`${lfwDir} (from --data or FACEMATCH_LFW_DIR) does not hold lfw-deepfunneled/`);
   const start = int(values.start, 'start', 0);

@@ -10,7 +10,7 @@ export type WrapMode = 'uint8' | 'buffer' | 'subarray' | 'file';
 /** What the parent tells a new child. */
 export interface InitMessage {
   type: 'init';
-  /** Decoder name passed to the API as is (`jimp`, `sharp`, `builtin`, ...). */
+  /** Decoder name passed to the API as is (`builtin`, `sharp`, or the alias `jimp`). */
   decoder: string;
   /** The canary image: a fixed real face, as a JPEG. */
   canary: Uint8Array;

@@ -1,9 +1,9 @@
 /**
- * `npm run soak -- [--decoder jimp|sharp|both]`: one FaceMatcher, 1,000 matches and 1,000 embeds
+ * `npm run soak -- [--decoder builtin|sharp|both]`: one FaceMatcher, 1,000 matches and 1,000 embeds
  * of good and hostile inputs mixed, in 10 rounds of 100 + 100. After each round it prints the live
  * tfjs tensors and the RSS (after a full GC). Rounds 1 and 2 are the warm-up: every input has then
  * been seen at least twice, and measured here the external (wasm, Buffer) memory still rose in
- * round 2 (+20 MB on jimp) and was flat from then on. The run fails when, after the warm-up, the
+ * round 2 (+20 MB with the decoder of the time) and was flat from then on. The run fails when, after the warm-up, the
  * tensor count changes at all or the RSS rises more than --max-growth-mb (20) above its level at
  * the end of the warm-up, or when a call
  * fails with anything but a FaceMatchError, or a good input stops embedding.
@@ -61,7 +61,7 @@ if (values.decoder === 'both') {
   // Each decoder in its own process, so that one's memory does not count against the other.
   const self = fileURLToPath(import.meta.url);
   let failed = false;
-  for (const decoder of ['jimp', 'sharp']) {
+  for (const decoder of ['builtin', 'sharp']) {
     const args = ['--expose-gc', self, '--decoder', decoder, '--rounds', String(rounds), '--warmup-rounds', String(warmupRounds), '--per-round', String(perRound), '--max-growth-mb', String(maxGrowthMb), '--seed', values.seed];
     if (values.data) args.push('--data', values.data);
     const r = spawnSync(process.execPath, args, { stdio: 'inherit' });

@@ -17,7 +17,7 @@ export interface FuzzOptions {
   seed: number;
   /** How many cases (indices 0..n-1), or the exact indices. */
   cases: number | readonly number[];
-  /** Decoder names passed to the API (`jimp`, `sharp`, `builtin`). */
+  /** Decoder names passed to the API (`builtin`, `sharp`, or the alias `jimp`). */
   decoders: readonly string[];
   /** Children per decoder. Default 2. */
   workers?: number;
