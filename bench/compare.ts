@@ -5,7 +5,7 @@
  *
  * ```sh
  * npm run bench:compare -- [--data DIR] [--pairs FILE] [--workers N] [--limit N] [--cache DIR | --no-cache]
- *                          [--cold LIB,…] [--skip-facematch] [--markdown FILE] [--roc FILE]
+ *                          [--cold LIB,…] [--libraries LIB,…] [--skip-facematch] [--markdown FILE] [--roc FILE]
  * ```
  * @module
  */
@@ -291,6 +291,7 @@ Options:
   --cache DIR         embedding cache folder (default .cache/facematch)
   --no-cache          embed everything from scratch, read and write no cache
   --cold LIB,...      run these libraries without the cache (facematch, face-api, human)
+  --libraries LIB,... run only these libraries, in table order (default facematch,face-api,human)
   --skip-facematch    compare the peers only
   --markdown FILE     output Markdown (default docs/benchmarks.md)
   --roc FILE          output SVG (default docs/benchmarks-roc.svg)
@@ -340,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
         'no-cache': { type: 'boolean' },
         cold: { type: 'string' },
         'skip-facematch': { type: 'boolean' },
+        libraries: { type: 'string' },
         markdown: { type: 'string' },
         roc: { type: 'string' },
         'test-models': { type: 'string' },
@@ -361,7 +363,7 @@ async function main(argv: string[]): Promise<number> {
     limit: wholeNumber(values.limit, 'limit'),
     cache: values['no-cache'] ? false : values.cache,
     cold: libraryList(values.cold, 'cold'),
-    libraries: values['skip-facematch'] ? PEER_NAMES : COMPARED_LIBRARIES,
+    libraries: (libraryList(values.libraries, 'libraries') ?? COMPARED_LIBRARIES).filter((l) => !(values['skip-facematch'] && l === 'facematch')),
     markdown: values.markdown,
     roc: values.roc,
     ...facematchRows(values['test-models'] ?? testModelsDirFromEnv()),
