@@ -448,6 +448,10 @@ describe.skipIf(!LFW)('real matches on LFW images (FACEMATCH_LFW_DIR)', () => {
     const id = src.pathname.split('/').pop()!.replace('.jpg', '');
     const past = `${run.url}${signedImagePath(URL_SECRET, id, Math.floor(Date.now() / 1000) - 1)}`;
     expect((await fetch(past)).status).toBe(410);
+    // The crops are held in the memory store, and /metrics says how much it holds.
+    const metrics = await (await fetch(`${run.url}/metrics`)).text();
+    const held = Number(/facematch_store_bytes\{kind="images"\} (\d+)/.exec(metrics)?.[1]);
+    expect(held).toBeGreaterThan(2 * 1000);
   });
 
   it('Attestr: upload three images, match src against front and back', async () => {

@@ -138,6 +138,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ServeStore 
       }
       return value;
     },
+    usage() {
+      return { media: media.bytes, images: images.bytes };
+    },
     async ping() {
       return true;
     },

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolEvent, WorkerPool } from './pool.js';
+import type { ServeStore } from './store.js';
 
 /**
  * The metrics of one server.
@@ -22,11 +23,11 @@ export interface ServeMetrics {
 /**
  * Creates the registry: HTTP requests by route and status, latency histograms, queue depth, busy
  * and ready workers, worker restarts, inference time, rejections (queue full, rate limited,
- * deadline), and Node's process metrics.
+ * deadline), the bytes an in-process store holds, and Node's process metrics.
  *
  * @internal
  */
-export function createMetrics(pool: () => WorkerPool | undefined): ServeMetrics {
+export function createMetrics(pool: () => WorkerPool | undefined, store?: ServeStore): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facematch_' });
   const requests = new Counter({
@@ -76,6 +77,20 @@ export function createMetrics(pool: () => WorkerPool | undefined): ServeMetrics 
   gauge('facematch_queue_capacity', 'Jobs that may wait before requests are refused with 429.', (p) => p.stats().maxWaiting);
   gauge('facematch_workers_busy', 'Workers running a job.', (p) => p.stats().busy);
   gauge('facematch_workers_ready', 'Workers with their models loaded.', (p) => p.stats().ready);
+  if (store?.usage) {
+    const usage = store.usage.bind(store);
+    new Gauge({
+      name: 'facematch_store_bytes',
+      help: 'Bytes the in-process store holds: uploaded media and face crops (bounded by store.maxBytes; crops expire after their URL).',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        const u = usage();
+        this.set({ kind: 'media' }, u.media);
+        this.set({ kind: 'images' }, u.images);
+      },
+    });
+  }
   return {
     registry,
     requests,

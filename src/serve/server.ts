@@ -155,7 +155,7 @@ export async function createServerNow(options: CreateServerOptions = {}): Promis
   const store = await openStore(config);
   let pool: WorkerPool | undefined;
   try {
-    const metrics = createMetrics(() => pool);
+    const metrics = createMetrics(() => pool, store);
     let log: FastifyBaseLogger | undefined;
     pool = new WorkerPool({
       size: config.workers,

@@ -97,6 +97,11 @@ export interface ServeStore {
   take(key: string, limit: RateLimit): Promise<BucketResult>;
   /** The value stored under `name`, or `create()`'s, stored first-writer-wins (shared signing keys). */
   sharedValue(name: string, create: () => string): Promise<string>;
+  /**
+   * Bytes held in this process, by kind, for a store that keeps its data in memory (the memory
+   * store); absent for one whose data lives elsewhere (Redis). Exported as `facematch_store_bytes`.
+   */
+  usage?(): { media: number; images: number };
   /** True when the store answers. */
   ping(): Promise<boolean>;
   /** Releases connections and timers. */
