@@ -204,7 +204,11 @@ async function runCase(msg: CaseMessage): Promise<ResultMessage> {
   if (loaded.kind === 'resolved' || msg.embedAlways) {
     embedded = (await timed(() => embed(input, msg.constraints))).outcome;
     check(embedded, 'embed', problems);
-    if (loaded.kind === 'error' && !(embedded.kind === 'error' && embedded.code === loaded.code)) {
+    // A refusal holds for embed too, with one exception: a full-size decode over the budget
+    // (IMAGE_TOO_LARGE) may fit once embed downscales while decoding (its output buffer is
+    // smaller), and embed then goes on to whatever the pixels give.
+    const budgetOnly = loaded.kind === 'error' && loaded.code === 'IMAGE_TOO_LARGE';
+    if (loaded.kind === 'error' && !budgetOnly && !(embedded.kind === 'error' && embedded.code === loaded.code)) {
       problems.push(`loadImage refused with ${loaded.code} but embed gave ${outcomeKey(embedded)}`);
     }
     // The embed downscales while decoding (maxSide 1600), which the decode budget counts: an image
