@@ -131,6 +131,27 @@ describe('user models', () => {
     expect(await sha(replaced.path)).toBe(await sha(modelB));
   });
 
+  it('answers a missing or unreadable source file with INVALID_INPUT every time, never an uncaught stream error', async () => {
+    // The copy used to create a read stream before an await: its open error could fire with no
+    // listener, an uncaught exception that a test run saw once in a while.
+    const home = fresh();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): void => {
+      uncaught.push(e);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 30; i++) {
+        expect(await error(addUserModel('ok', path.join(root, `missing-${i}.onnx`), { home }))).toMatchObject({ code: 'INVALID_INPUT', field: 'file' });
+        expect(await error(addUserModel('ok', root, { home }))).toMatchObject({ code: 'INVALID_INPUT', field: 'file' });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('refuses bad arguments with INVALID_INPUT naming them', async () => {
     const home = fresh();
     const cases: [() => Promise<unknown>, string][] = [

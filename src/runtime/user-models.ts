@@ -6,8 +6,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -373,10 +372,14 @@ async function copyHashed(source: string, target: string): Promise<{ sha256: str
   const hash = createHash('sha256');
   let bytes = 0;
   try {
-    const input = createReadStream(source);
-    const output = await open(target, 'wx', 0o644);
+    // The source is opened first, so that a missing or unreadable file rejects here; a read
+    // stream created before an await would emit its open error with no listener yet (an
+    // uncaught exception).
+    const input = await open(source, 'r');
+    let output: FileHandle | undefined;
     try {
-      for await (const chunk of input) {
+      output = await open(target, 'wx', 0o644);
+      for await (const chunk of input.createReadStream({ autoClose: false })) {
         const buf = chunk as Buffer;
         hash.update(buf);
         bytes += buf.length;
@@ -384,7 +387,8 @@ async function copyHashed(source: string, target: string): Promise<{ sha256: str
       }
       await output.sync();
     } finally {
-      await output.close();
+      await output?.close();
+      await input.close();
     }
     return { sha256: hash.digest('hex'), bytes };
   } catch (cause) {
