@@ -61,6 +61,8 @@ export function qualityVector(quality: FaceQuality): Float32Array {
   return Float32Array.from(QUALITY_VECTOR.map((e) => e.of(quality)));
 }
 
+const VECTOR_INDEX: ReadonlyMap<string, number> = new Map(QUALITY_VECTOR.map((e, i) => [e.name, i]));
+
 /**
  * The face quality a stored vector describes, as far as it can: pose angles come back as their
  * absolute values (their signs are not stored), which is all the quality checks read.
@@ -68,7 +70,7 @@ export function qualityVector(quality: FaceQuality): Float32Array {
  * @category Benchmark
  */
 export function qualityFromVector(vector: ArrayLike<number>): FaceQuality {
-  const at = (name: string): number => vector[QUALITY_VECTOR.findIndex((e) => e.name === name)] ?? Number.NaN;
+  const at = (name: string): number => vector[VECTOR_INDEX.get(name) ?? -1] ?? Number.NaN;
   const maybe = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
   const yaw = at('yaw');
   const pitch = at('pitch');

@@ -7,10 +7,9 @@
 import { describePipeline, type PipelineDescription } from '../../src/matcher.js';
 import { resolveFaceMatcherOptions, type FaceMatcherOptions } from '../../src/matcher-options.js';
 import { packageVersion } from '../../src/runtime/package.js';
-import type { Box } from '../../src/types.js';
 import { embedThroughPool, type EmbeddedImages } from '../lfw/embed-images.js';
 import { cacheKey } from '../lfw/cache.js';
-import type { EngineSpec, EngineTimings, PeerName } from './engine.js';
+import type { EngineFace, EngineSpec, PeerName } from './engine.js';
 import { peerPackage } from './packages.js';
 import { PEER_DESCRIPTIONS } from './settings.js';
 
@@ -31,19 +30,7 @@ export interface EngineWorkerData {
  *
  * @category Benchmark
  */
-export interface EngineEmbedded {
-  /** The engine's embedding of the face. */
-  embedding: Float32Array;
-  /** The face's box in pixels. */
-  box: Box;
-  /** The detector's confidence. */
-  score: number;
-  /** Faces found in the image. */
-  faceCount: number;
-  /** The face's quality vector, when the engine measures quality (facematch does). */
-  quality?: Float32Array;
-  /** Stage times. */
-  timings: EngineTimings;
+export interface EngineEmbedded extends EngineFace {
   /** Tensors alive in the worker's tfjs after the image. */
   tensors: number;
   /** The worker's thread id. */

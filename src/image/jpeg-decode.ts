@@ -135,6 +135,7 @@ export async function decodeJpeg(
     const meta = x.malloc(16);
     const output = x.malloc(scaled.width * scaled.height * 3);
     if (input === 0 || meta === 0 || output === 0) throw new Error('the decoder could not allocate its buffers');
+    // Views of the wasm heap at the offsets malloc gave (never of a Buffer's pool).
     new Uint8Array(x.memory.buffer, input, bytes.length).set(bytes);
     const handle = x.tjInitDecompress();
     if (handle === 0) throw new Error('the decoder could not start');

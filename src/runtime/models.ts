@@ -216,7 +216,7 @@ function toArrayBuffer(buffers: Buffer[]): ArrayBuffer {
     out.set(b, offset);
     offset += b.length;
   }
-  return out.buffer;
+  return out.buffer; // out was allocated here at its exact length: it owns the whole ArrayBuffer
 }
 
 interface WeightsGroup {
