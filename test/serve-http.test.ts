@@ -71,6 +71,17 @@ describe('operations routes', () => {
     for (const name of ['facematch_http_requests_total', 'facematch_http_request_duration_seconds', 'facematch_queue_depth', 'facematch_worker_restarts_total']) {
       expect(text).toContain(name);
     }
+    // Each worker reports its own memory from inside: models loaded (tensors, wasm heap), a heap.
+    const ready = Number(/^facematch_workers_ready (\d+)$/m.exec(text)?.[1]);
+    expect(ready).toBeGreaterThan(0);
+    const tensors = [...text.matchAll(/^facematch_worker_tensors\{worker="(\d+)"\} (\d+)$/gm)];
+    expect(tensors).toHaveLength(ready);
+    for (const [, , n] of tensors) expect(Number(n)).toBeGreaterThan(100);
+    for (const kind of ['heap_used', 'wasm_heap', 'tensors']) {
+      const values = [...text.matchAll(new RegExp(`^facematch_worker_memory_bytes\\{worker="\\d+",kind="${kind}"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+      expect(values, kind).toHaveLength(ready);
+      for (const v of values) expect(v, kind).toBeGreaterThan(1024 * 1024);
+    }
   });
 });
 

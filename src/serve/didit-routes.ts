@@ -12,7 +12,7 @@ import { diditAuthError, DIDIT_FIELDS, parseDiditOptions, toDiditError, toDiditR
 import type { DiditClientConfig } from './config.js';
 import { baseUrl, closeIfUnread, hasContentType, identify, routeBodyLimit, takeToken, type ServeContext } from './context.js';
 import { checkImageUrl, IMAGE_ROUTE_PREFIX, signedImagePath } from './image-urls.js';
-import type { DiditJobResult } from './jobs.js';
+import { matchResultOf, type DiditJobResult } from './jobs.js';
 import { FormError, readForm } from './multipart.js';
 import { DeadlineError, QueueFullError } from './pool.js';
 import { randomToken } from './secrets.js';
@@ -183,7 +183,7 @@ export function diditRoutes(ctx: ServeContext, options: { faceMatch: boolean }) 
           return `${baseUrl(ctx, request)}${signedImagePath(ctx.urlKey, id, Math.floor(Date.now() / 1000) + ttl)}`;
         };
         try {
-          const body = await toDiditResponse(result.result, {
+          const body = await toDiditResponse(matchResultOf(result.result), {
             ...options,
             ...(ctx.config.didit.approveThreshold === undefined ? {} : { approveThreshold: ctx.config.didit.approveThreshold }),
             requestId: request.id,

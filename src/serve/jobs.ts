@@ -37,13 +37,22 @@ export interface SerializedError {
   details: Record<string, unknown>;
 }
 
+/**
+ * A face report as it crosses from a worker: everything but the chip's pixels, which stay in the
+ * worker (the main thread serves Didit's crops from the JPEG files and Attestr shows none).
+ */
+export type WireFaceReport = Omit<FaceReport, 'chip'> & { chipSize: { width: number; height: number } };
+
+/** A match result as it crosses from a worker: both reports without chip pixels. */
+export type WireMatchResult = Omit<MatchResult, 'source' | 'target'> & { source: WireFaceReport; target: WireFaceReport };
+
 /** A face report or the error one image raised, as plain data. */
-export type SerializedOutcome = { report: FaceReport } | { error: SerializedError };
+export type SerializedOutcome = { report: WireFaceReport } | { error: SerializedError };
 
 /** The result of a Didit job: the match and its two chips as JPEG files. */
 export interface DiditJobResult {
   kind: 'didit';
-  result: MatchResult;
+  result: WireMatchResult;
   chips: { source: Uint8Array; target: Uint8Array };
 }
 
@@ -58,15 +67,39 @@ export interface AttestrJobResult {
 /** Any job's result. */
 export type WorkerJobResult = DiditJobResult | AttestrJobResult;
 
+/**
+ * What one inference worker holds, from inside it: its V8 heap, the memory outside the heap that
+ * its JavaScript objects own, the tfjs wasm backend's heap and the live tensors.
+ *
+ * @category Service
+ */
+export interface WorkerMemory {
+  /** V8 heap in use, bytes. */
+  heapUsed: number;
+  /** V8 heap reserved, bytes. */
+  heapTotal: number;
+  /** Memory outside the V8 heap owned by JavaScript objects (ArrayBuffers among it), bytes. */
+  external: number;
+  /** ArrayBuffer and SharedArrayBuffer backing stores, bytes (part of `external`). */
+  arrayBuffers: number;
+  /** The tfjs wasm backend's linear memory, bytes (0 on another backend). It grows, never shrinks. */
+  wasmHeap: number;
+  /** Live tensors. */
+  tensors: number;
+  /** Bytes of the live tensors' data. */
+  tensorBytes: number;
+}
+
 /** Parent to worker. */
-export type ToWorker = { type: 'job'; id: number; job: WorkerJob; crash?: true };
+export type ToWorker = { type: 'job'; id: number; job: WorkerJob; crash?: true } | { type: 'memory'; id: number };
 
 /** Worker to parent. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'fatal'; error: SerializedError | { message: string } }
   | { type: 'done'; id: number; value: WorkerJobResult }
-  | { type: 'failed'; id: number; error: SerializedError | { message: string } };
+  | { type: 'failed'; id: number; error: SerializedError | { message: string } }
+  | { type: 'memory'; id: number; memory: WorkerMemory };
 
 /** What every worker is started with. */
 export interface WorkerInit {
@@ -84,9 +117,24 @@ export function deserializeError(e: SerializedError): FaceMatchError {
   return new FaceMatchError(code, e.message, { ...(e.field === undefined ? {} : { field: e.field }), details: e.details ?? {} });
 }
 
+/**
+ * A face report back from a worker. Its chip has the right size and no pixels (`data` is empty):
+ * the formatters read the chip only to make Didit's image URLs, and the service makes those from
+ * the JPEG files instead.
+ */
+export function faceReportOf(r: WireFaceReport): FaceReport {
+  const { chipSize, ...rest } = r;
+  return { ...rest, chip: { width: chipSize.width, height: chipSize.height, data: new Uint8Array(0) } };
+}
+
+/** A match result back from a worker (see {@link faceReportOf} for its chips). */
+export function matchResultOf(r: WireMatchResult): MatchResult {
+  return { ...r, source: faceReportOf(r.source), target: faceReportOf(r.target) };
+}
+
 /** An image's outcome back from plain data. */
 export function deserializeOutcome(o: SerializedOutcome): AttestrImageOutcome {
-  return 'error' in o ? deserializeError(o.error) : o.report;
+  return 'error' in o ? deserializeError(o.error) : faceReportOf(o.report);
 }
 
 /** The `AttestrInput` of an Attestr job's result. */

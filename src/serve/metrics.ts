@@ -77,6 +77,40 @@ export function createMetrics(pool: () => WorkerPool | undefined, store?: ServeS
   gauge('facematch_queue_capacity', 'Jobs that may wait before requests are refused with 429.', (p) => p.stats().maxWaiting);
   gauge('facematch_workers_busy', 'Workers running a job.', (p) => p.stats().busy);
   gauge('facematch_workers_ready', 'Workers with their models loaded.', (p) => p.stats().ready);
+  // Each worker thread's own memory: process RSS and the default metrics see only the sum and
+  // the main thread's heap.
+  // One question to the workers per scrape, shared by the two gauges below.
+  let asked: { at: number; answer: Promise<Awaited<ReturnType<WorkerPool['memory']>>> } | undefined;
+  const workerMemory = () => {
+    const p = pool();
+    if (!p) return Promise.resolve([]);
+    const now = performance.now();
+    if (!asked || now - asked.at > 500) asked = { at: now, answer: p.memory() };
+    return asked.answer;
+  };
+  const WORKER_MEMORY = { heap_used: 'heapUsed', heap_total: 'heapTotal', external: 'external', array_buffers: 'arrayBuffers', wasm_heap: 'wasmHeap', tensors: 'tensorBytes' } as const;
+  new Gauge({
+    name: 'facematch_worker_memory_bytes',
+    help: "Memory of each inference worker, from inside it: V8 heap used and reserved, external, ArrayBuffers, the tfjs wasm heap, live tensors' data.",
+    labelNames: ['worker', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const m of await workerMemory()) {
+        for (const [kind, field] of Object.entries(WORKER_MEMORY)) this.set({ worker: String(m.worker), kind }, m[field]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'facematch_worker_tensors',
+    help: 'Live tfjs tensors in each inference worker (constant between jobs; growth is a leak).',
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const m of await workerMemory()) this.set({ worker: String(m.worker) }, m.tensors);
+    },
+  });
   if (store?.usage) {
     const usage = store.usage.bind(store);
     new Gauge({

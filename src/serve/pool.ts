@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { FaceMatchError } from '../errors.js';
-import { deserializeError, jobTransfer, ownedBytes, type FromWorker, type SerializedError, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult } from './jobs.js';
+import { deserializeError, jobTransfer, ownedBytes, type FromWorker, type SerializedError, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult, type WorkerMemory } from './jobs.js';
 
 /**
  * The queue is full: answer with the provider's 429 at once.
@@ -137,6 +137,8 @@ export class WorkerPool {
   private meanRunMs = 500;
   private failuresInARow = 0;
   private crashNext = false;
+  private nextMemoryId = 1;
+  private readonly memoryWaits = new Map<number, (memory: WorkerMemory) => void>();
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
@@ -188,6 +190,33 @@ export class WorkerPool {
     };
   }
 
+  /**
+   * What each ready worker holds, asked of the workers themselves (a worker answers between the
+   * steps of a running job). A worker that has not answered within `timeoutMs` is left out.
+   */
+  async memory(timeoutMs = 1000): Promise<(WorkerMemory & { worker: number })[]> {
+    const asks = this.slots
+      .filter((s) => s?.ready)
+      .map(
+        (slot) =>
+          new Promise<(WorkerMemory & { worker: number }) | undefined>((resolve) => {
+            const id = this.nextMemoryId++;
+            const timer = setTimeout(() => {
+              this.memoryWaits.delete(id);
+              resolve(undefined);
+            }, timeoutMs);
+            timer.unref();
+            this.memoryWaits.set(id, (memory) => {
+              clearTimeout(timer);
+              this.memoryWaits.delete(id);
+              resolve({ worker: slot.index, ...memory });
+            });
+            slot.worker.postMessage({ type: 'memory', id } satisfies ToWorker);
+          }),
+      );
+    return (await Promise.all(asks)).filter((m) => m !== undefined);
+  }
+
   /** Seconds a refused client should wait: the queue's expected drain time, at least 1. */
   retryAfterSeconds(): number {
     const ahead = this.waiting.length + this.slots.filter((s) => s.task).length;
@@ -201,7 +230,22 @@ export class WorkerPool {
     for (const task of this.waiting.splice(0)) this.settle(task, new WorkerCrashError('Expected a running inference pool but it closed'));
     if (!force) {
       await Promise.all(
-        this.slots.filter((s) => s.task).map((s) => new Promise<void>((resolve) => s.worker.once('message', () => resolve()).once('exit', () => resolve()))),
+        this.slots
+          .filter((s) => s.task)
+          .map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                // The running job's answer, not any message (a memory reply is not one).
+                const onMessage = (msg: FromWorker) => {
+                  if (msg.type === 'done' || msg.type === 'failed') settled();
+                };
+                const settled = () => {
+                  s.worker.off('message', onMessage).off('exit', settled);
+                  resolve();
+                };
+                s.worker.on('message', onMessage).once('exit', settled);
+              }),
+          ),
       );
     }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
@@ -243,6 +287,8 @@ export class WorkerPool {
           const err = 'code' in msg.error ? deserializeError(msg.error as SerializedError) : new FaceMatchError('MODEL_ERROR', `Expected an inference worker to start but it failed: ${msg.error.message}`);
           reject(err);
           void worker.terminate();
+        } else if (msg.type === 'memory') {
+          this.memoryWaits.get(msg.id)?.(msg.memory);
         } else {
           this.finish(slot, msg);
         }

@@ -12,33 +12,36 @@ import { encodeChip } from '../providers/chip-url.js';
 import { DIDIT_FIELDS } from '../providers/didit.js';
 import type { FaceReport, MatchResult } from '../result.js';
 import type { RgbImage } from '../types.js';
+import * as tf from '../runtime/tf.js';
 import { matchAttestr } from './attestr-match.js';
-import { serializeError, type FromWorker, type SerializedError, type SerializedOutcome, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult } from './jobs.js';
+import { serializeError, type FromWorker, type SerializedError, type SerializedOutcome, type ToWorker, type WorkerInit, type WorkerJob, type WorkerJobResult, type WireFaceReport, type WorkerMemory } from './jobs.js';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 
-/** A report without the embedding (FaceEmbedding extends FaceReport), its chip copied so it can be transferred. */
-function report(r: FaceReport, transfer: ArrayBuffer[]): FaceReport {
-  const data = new Uint8Array(r.chip.data);
-  transfer.push(data.buffer);
+/**
+ * A report without the embedding (FaceEmbedding extends FaceReport) and without the chip's pixels:
+ * the main thread never needs them (Didit's crops travel as JPEG files, Attestr shows none), and
+ * 2 × 67 KB per answer copied across threads only to be dropped there is CPU and allocator churn.
+ */
+function report(r: FaceReport): WireFaceReport {
   return {
     face: r.face,
     faceCount: r.faceCount,
     imageWidth: r.imageWidth,
     imageHeight: r.imageHeight,
     format: r.format,
-    chip: { width: r.chip.width, height: r.chip.height, data },
+    chipSize: { width: r.chip.width, height: r.chip.height },
     quality: r.quality,
   };
 }
 
-function outcome(o: AttestrImageOutcome, transfer: ArrayBuffer[]): SerializedOutcome {
-  return isFaceMatchError(o) ? { error: serializeError(o) } : { report: report(o, transfer) };
+function outcome(o: AttestrImageOutcome): SerializedOutcome {
+  return isFaceMatchError(o) ? { error: serializeError(o) } : { report: report(o) };
 }
 
-function side(t: AttestrTarget, transfer: ArrayBuffer[]): { outcome: SerializedOutcome; score?: number } {
-  return { outcome: outcome(t.outcome, transfer), ...(t.score === undefined ? {} : { score: t.score }) };
+function side(t: AttestrTarget): { outcome: SerializedOutcome; score?: number } {
+  return { outcome: outcome(t.outcome), ...(t.score === undefined ? {} : { score: t.score }) };
 }
 
 /**
@@ -55,7 +58,7 @@ async function run(matcher: FaceMatcher, job: WorkerJob, transfer: ArrayBuffer[]
     const result: MatchResult = await matcher.match(job.user, job.ref, { fields: [DIDIT_FIELDS.source, DIDIT_FIELDS.target], constraints: 'didit' });
     const [source, target] = await Promise.all([chipJpeg(result.source.chip), chipJpeg(result.target.chip)]);
     transfer.push(source.buffer as ArrayBuffer, target.buffer as ArrayBuffer);
-    return { kind: 'didit', result: { ...result, source: report(result.source, transfer), target: report(result.target, transfer) }, chips: { source, target } };
+    return { kind: 'didit', result: { ...result, source: report(result.source), target: report(result.target) }, chips: { source, target } };
   }
   const input = await matchAttestr(
     matcher,
@@ -64,10 +67,18 @@ async function run(matcher: FaceMatcher, job: WorkerJob, transfer: ArrayBuffer[]
   );
   return {
     kind: 'attestr',
-    src: outcome(input.src, transfer),
-    targetFront: side(input.targetFront, transfer),
-    ...(input.targetBack ? { targetBack: side(input.targetBack, transfer) } : {}),
+    src: outcome(input.src),
+    targetFront: side(input.targetFront),
+    ...(input.targetBack ? { targetBack: side(input.targetBack) } : {}),
   };
+}
+
+/** This thread's memory, for the service's metrics. */
+function memory(): WorkerMemory {
+  const m = process.memoryUsage();
+  const t = tf.memory();
+  const wasm = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } } | undefined)?.wasm?.HEAPU8?.byteLength ?? 0;
+  return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, wasmHeap: wasm, tensors: t.numTensors, tensorBytes: t.numBytes };
 }
 
 function errorOf(err: unknown): SerializedError | { message: string } {
@@ -83,6 +94,10 @@ async function main(): Promise<void> {
     return;
   }
   port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'memory') {
+      port.postMessage({ type: 'memory', id: msg.id, memory: memory() } satisfies FromWorker);
+      return;
+    }
     if (msg.crash) {
       // Test hook, set only through WorkerPool.crashNextJobForTest: start on the job, then die of
       // an uncaught exception, the way a real fault would end this thread mid-request.
