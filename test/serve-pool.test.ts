@@ -46,4 +46,31 @@ describe('WorkerPool', () => {
     await waitFor(() => pool.stats().restarts === restarts + 1 && pool.stats().ready === 1, 60_000, 'the replacement worker');
     expect(events.some((e) => e.type === 'worker-killed')).toBe(true);
   });
+
+  it('reports the memory of each worker from inside it, and close() waits for the running job, not for any message', async () => {
+    const own = new m.WorkerPool({ size: 1, maxWaiting: 1, deadlineMs: 60_000, init: { matcher: {} } });
+    await own.start();
+    try {
+      const idle = await own.memory(5_000);
+      expect(idle).toHaveLength(1);
+      expect(idle[0]!.worker).toBe(0);
+      expect(idle[0]!.tensors).toBeGreaterThan(100);
+      expect(idle[0]!.wasmHeap).toBeGreaterThan(16 * 1024 * 1024);
+      expect(idle[0]!.heapUsed).toBeGreaterThan(1024 * 1024);
+      expect(idle[0]!.external).toBeGreaterThanOrEqual(idle[0]!.arrayBuffers);
+      const outcome = own.run({ kind: 'didit', user: new Uint8Array(big), ref: new Uint8Array(big) }).then(
+        () => 'answered',
+        (err: Error) => err,
+      );
+      // A memory reply arriving while close() waits is not the job's answer.
+      const during = own.memory(60_000);
+      await own.close();
+      expect(await outcome).not.toBeInstanceOf(m.WorkerCrashError);
+      const mid = await during;
+      expect(mid.length).toBeLessThanOrEqual(1);
+      for (const x of mid) expect(x.tensors).toBeGreaterThanOrEqual(idle[0]!.tensors);
+    } finally {
+      await own.close(true);
+    }
+  }, 120_000);
 });

@@ -70,8 +70,6 @@ export type WorkerJobResult = DiditJobResult | AttestrJobResult;
 /**
  * What one inference worker holds, from inside it: its V8 heap, the memory outside the heap that
  * its JavaScript objects own, the tfjs wasm backend's heap and the live tensors.
- *
- * @category Service
  */
 export interface WorkerMemory {
   /** V8 heap in use, bytes. */

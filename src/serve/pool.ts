@@ -138,7 +138,8 @@ export class WorkerPool {
   private failuresInARow = 0;
   private crashNext = false;
   private nextMemoryId = 1;
-  private readonly memoryWaits = new Map<number, (memory: WorkerMemory) => void>();
+  /** Memory questions not answered yet: the worker slot asked, and what to call with the answer (undefined: none will come). */
+  private readonly memoryWaits = new Map<number, { slot: number; answer: (memory: WorkerMemory | undefined) => void }>();
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
@@ -191,8 +192,9 @@ export class WorkerPool {
   }
 
   /**
-   * What each ready worker holds, asked of the workers themselves (a worker answers between the
-   * steps of a running job). A worker that has not answered within `timeoutMs` is left out.
+   * What each ready worker holds, asked of the workers themselves (a worker busy with a job
+   * answers when the job yields or ends). A worker that has not answered within `timeoutMs`, or
+   * that exits first, is left out.
    */
   async memory(timeoutMs = 1000): Promise<(WorkerMemory & { worker: number })[]> {
     const asks = this.slots
@@ -201,15 +203,15 @@ export class WorkerPool {
         (slot) =>
           new Promise<(WorkerMemory & { worker: number }) | undefined>((resolve) => {
             const id = this.nextMemoryId++;
-            const timer = setTimeout(() => {
-              this.memoryWaits.delete(id);
-              resolve(undefined);
-            }, timeoutMs);
+            const timer = setTimeout(() => this.memoryWaits.get(id)?.answer(undefined), timeoutMs);
             timer.unref();
-            this.memoryWaits.set(id, (memory) => {
-              clearTimeout(timer);
-              this.memoryWaits.delete(id);
-              resolve({ worker: slot.index, ...memory });
+            this.memoryWaits.set(id, {
+              slot: slot.index,
+              answer: (memory) => {
+                clearTimeout(timer);
+                this.memoryWaits.delete(id);
+                resolve(memory && { worker: slot.index, ...memory });
+              },
             });
             slot.worker.postMessage({ type: 'memory', id } satisfies ToWorker);
           }),
@@ -288,7 +290,7 @@ export class WorkerPool {
           reject(err);
           void worker.terminate();
         } else if (msg.type === 'memory') {
-          this.memoryWaits.get(msg.id)?.(msg.memory);
+          this.memoryWaits.get(msg.id)?.answer(msg.memory);
         } else {
           this.finish(slot, msg);
         }
@@ -305,6 +307,8 @@ export class WorkerPool {
 
   /** A worker thread ended: fail its job, replace it unless the pool is closing. */
   private lost(slot: Slot, code: number): void {
+    // A worker that is gone answers no memory question.
+    for (const wait of [...this.memoryWaits.values()]) if (wait.slot === slot.index) wait.answer(undefined);
     if (this.slots[slot.index] !== slot) return;
     clearTimeout(slot.killTimer);
     slot.ready = false;
