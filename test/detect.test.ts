@@ -170,6 +170,24 @@ describe('letterboxTensor', () => {
     // The blob's mass scales with the area: 2πσ² × (128/500)², in units of weight 2 (black -1 to white 1).
     expect(sum / 2 / (2 * Math.PI * sigma * sigma * (128 / 500) ** 2)).toBeCloseTo(1, 2);
   });
+
+  it('holds at most the two full-size copies at once for a large photo (the wasm heap keeps its peak)', async () => {
+    const [width, height] = [1600, 1200];
+    const image = flatImage(width, height, 0);
+    for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 7919) % 251;
+    const lb = computeLetterbox(width, height, 128);
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(() => letterboxTensor(image, lb));
+    const input = info.result as tf.Tensor;
+    // int32 and float32 of 1600×1200×3 are 23 MB each; each halving after them is a quarter of
+    // the last. Held to the end of the tidy scope they came to about 54 MB.
+    const fullCopy = 4 * width * height * 3;
+    expect(info.peakBytes).toBeLessThanOrEqual(2 * fullCopy + 1024 * 1024);
+    expect(info.peakBytes).toBeGreaterThanOrEqual(2 * fullCopy);
+    expect(input.shape).toEqual([1, 128, 128, 3]);
+    input.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('decodeDetections', () => {
