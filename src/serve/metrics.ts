@@ -78,15 +78,14 @@ export function createMetrics(pool: () => WorkerPool | undefined, store?: ServeS
   gauge('facematch_workers_busy', 'Workers running a job.', (p) => p.stats().busy);
   gauge('facematch_workers_ready', 'Workers with their models loaded.', (p) => p.stats().ready);
   // Each worker thread's own memory: process RSS and the default metrics see only the sum and
-  // the main thread's heap.
-  // One question to the workers per scrape, shared by the two gauges below.
-  let asked: { at: number; answer: Promise<Awaited<ReturnType<WorkerPool['memory']>>> } | undefined;
+  // the main thread's heap. The registry collects its metrics concurrently, so the two gauges
+  // below share one question to the workers per scrape.
+  let asking: ReturnType<WorkerPool['memory']> | undefined;
   const workerMemory = () => {
     const p = pool();
     if (!p) return Promise.resolve([]);
-    const now = performance.now();
-    if (!asked || now - asked.at > 500) asked = { at: now, answer: p.memory() };
-    return asked.answer;
+    asking ??= p.memory().finally(() => (asking = undefined));
+    return asking;
   };
   const WORKER_MEMORY = { heap_used: 'heapUsed', heap_total: 'heapTotal', external: 'external', array_buffers: 'arrayBuffers', wasm_heap: 'wasmHeap', tensors: 'tensorBytes' } as const;
   new Gauge({

@@ -117,6 +117,8 @@ interface Slot {
   ready: boolean;
   task: Task | undefined;
   killTimer: NodeJS.Timeout | undefined;
+  /** Called once the running job has ended (answered, failed or its worker gone). */
+  idleWaiters: (() => void)[];
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -231,24 +233,7 @@ export class WorkerPool {
     this.closed = true;
     for (const task of this.waiting.splice(0)) this.settle(task, new WorkerCrashError('Expected a running inference pool but it closed'));
     if (!force) {
-      await Promise.all(
-        this.slots
-          .filter((s) => s.task)
-          .map(
-            (s) =>
-              new Promise<void>((resolve) => {
-                // The running job's answer, not any message (a memory reply is not one).
-                const onMessage = (msg: FromWorker) => {
-                  if (msg.type === 'done' || msg.type === 'failed') settled();
-                };
-                const settled = () => {
-                  s.worker.off('message', onMessage).off('exit', settled);
-                  resolve();
-                };
-                s.worker.on('message', onMessage).once('exit', settled);
-              }),
-          ),
-      );
+      await Promise.all(this.slots.filter((s) => s.task).map((s) => new Promise<void>((resolve) => s.idleWaiters.push(resolve))));
     }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
@@ -275,7 +260,7 @@ export class WorkerPool {
   private spawn(index: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: this.options.init });
-      const slot: Slot = { index, worker, ready: false, task: undefined, killTimer: undefined };
+      const slot: Slot = { index, worker, ready: false, task: undefined, killTimer: undefined, idleWaiters: [] };
       this.slots[index] = slot;
       let startedOnce = false;
       worker.on('message', (msg: FromWorker) => {
@@ -314,6 +299,7 @@ export class WorkerPool {
     slot.ready = false;
     const task = slot.task;
     slot.task = undefined;
+    for (const idle of slot.idleWaiters.splice(0)) idle();
     if (task) this.settle(task, new WorkerCrashError(`Expected the inference worker to answer but it exited with code ${code}`));
     if (this.closed) return;
     this.restarts += 1;
@@ -331,6 +317,7 @@ export class WorkerPool {
     const task = slot.task;
     if (!task || task.id !== msg.id) return;
     slot.task = undefined;
+    for (const idle of slot.idleWaiters.splice(0)) idle();
     clearTimeout(slot.killTimer);
     const runMs = performance.now() - task.started;
     this.meanRunMs = 0.8 * this.meanRunMs + 0.2 * runMs;
