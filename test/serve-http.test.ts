@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lfwDirOrSkip } from './fixtures/lfw.js';
 import { encodeJpeg, encodePng, naturalImage } from './fixtures/images.js';
-import { attestrClientId, attestrMatch, basic, built, diditForm, diditMatch, diditToken, lfwJpeg, startServer, tfjsNodeInstalled, uploadMedia, waitFor, type Running } from './fixtures/serve.js';
+import { attestrClientId, attestrMatch, basic, built, diditForm, diditMatch, diditToken, autoBackend, lfwJpeg, startServer, uploadMedia, waitFor, type Running } from './fixtures/serve.js';
 import { schemaErrors } from './providers-schemas.js';
 import http from 'node:http';
 import sharp from 'sharp';
@@ -77,9 +77,9 @@ describe('operations routes', () => {
     const tensors = [...text.matchAll(/^facematch_worker_tensors\{worker="(\d+)"\} (\d+)$/gm)];
     expect(tensors).toHaveLength(ready);
     for (const [, , n] of tensors) expect(Number(n)).toBeGreaterThan(100);
-    // The wasm heap is there on the wasm backend ('auto' picks tfjs-node first when it can be imported).
-    const onNode = await tfjsNodeInstalled();
-    for (const kind of ['heap_used', 'tensors', ...(onNode ? [] : ['wasm_heap'])]) {
+    // Only the wasm backend has a wasm heap.
+    const onWasm = (await autoBackend()) === 'wasm';
+    for (const kind of ['heap_used', 'tensors', ...(onWasm ? ['wasm_heap'] : [])]) {
       const values = [...text.matchAll(new RegExp(`^facematch_worker_memory_bytes\\{worker="\\d+",kind="${kind}"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
       expect(values, kind).toHaveLength(ready);
       for (const v of values) expect(v, kind).toBeGreaterThan(1024 * 1024);

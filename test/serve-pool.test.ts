@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJpeg, naturalImage } from './fixtures/images.js';
-import { built, tfjsNodeInstalled, waitFor } from './fixtures/serve.js';
+import { autoBackend, built, waitFor } from './fixtures/serve.js';
 
 type PoolModule = typeof import('../src/serve/pool.js');
 type PoolEvent = import('../src/serve/pool.js').PoolEvent;
@@ -55,10 +55,10 @@ describe('WorkerPool', () => {
       expect(idle).toHaveLength(1);
       expect(idle[0]!.worker).toBe(0);
       expect(idle[0]!.tensors).toBeGreaterThan(100);
-      // backend 'auto' runs on tfjs-node when it can be imported (no wasm heap), else on wasm.
-      const onNode = await tfjsNodeInstalled();
-      if (onNode) expect(idle[0]!.wasmHeap).toBe(0);
-      else expect(idle[0]!.wasmHeap).toBeGreaterThan(16 * 1024 * 1024);
+      // Only the wasm backend has a wasm heap.
+      const onWasm = (await autoBackend()) === 'wasm';
+      if (onWasm) expect(idle[0]!.wasmHeap).toBeGreaterThan(16 * 1024 * 1024);
+      else expect(idle[0]!.wasmHeap).toBe(0);
       expect(idle[0]!.heapUsed).toBeGreaterThan(1024 * 1024);
       expect(idle[0]!.external).toBeGreaterThanOrEqual(idle[0]!.arrayBuffers);
       const outcome = own.run({ kind: 'didit', user: new Uint8Array(big), ref: new Uint8Array(big) }).then(
